@@ -9,8 +9,8 @@
 /*
  * Match a whole path against a pattern, byte-wise:
  *   *      any run of bytes except '/'
- *   **     any run of bytes including '/' (so "/etc/**" is everything
- *          below /etc, "**" + "/*.key" is any .key file at any depth)
+ *   **     any run of bytes including '/' (so "/etc/" + "**" is everything
+ *          below /etc, "**" + "/" + "*.key" is any .key file at any depth)
  *   ?      one byte except '/'
  *   [...]  a class: ranges a-z, negation with '!' or '^'
  *   \x     x literally

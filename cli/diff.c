@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/* diff.c - drift diff: what changed between two baselines. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "diff.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: drift diff OLD NEW [--format text|json]\n"
+	    "\n"
+	    "Show what changed from baseline OLD to baseline NEW: packages installed,\n"
+	    "removed, upgraded or downgraded (dpkg/rpm version ordering), then files\n"
+	    "added, removed or modified, with the attributes that changed and a\n"
+	    "unified diff of captured config file contents.\n"
+	    "\n"
+	    "  -f, --format FMT   text (default) or json\n"
+	    "  -h, --help         this help\n"
+	    "\n"
+	    "Exit status: 0 no changes, 1 changes, 2 error.\n");
+}
+
+int
+cmd_diff(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct render_ops *render = &render_text_ops;
+	struct baseline *a = NULL, *b = NULL;
+	struct diff d = { 0 };
+	int c, rc = CLI_EXIT_ERROR;
+
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if ((render = cli_format(optarg)) == NULL)
+				return CLI_EXIT_ERROR;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return CLI_EXIT_ERROR;
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		return CLI_EXIT_ERROR;
+	}
+	if (cli_load_baseline(argv[optind], &a) < 0 || cli_load_baseline(argv[optind + 1], &b) < 0)
+		goto out;
+	if (diff_baselines(a->pb, b->pb, &d) < 0) {
+		fprintf(stderr, "drift: diff: out of memory\n");
+		goto out;
+	}
+	if (render->diff(stdout, a, b, &d) < 0) {
+		fprintf(stderr, "drift: diff: cannot write the output\n");
+		goto out;
+	}
+	rc = d.n > 0 ? 1 : 0;
+out:
+	diff_release(&d);
+	baseline_free(a);
+	baseline_free(b);
+	return rc;
+}

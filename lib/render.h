@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* render.h - turning baselines and diffs into text for people or JSON for machines. */
+#ifndef DRIFT_RENDER_H
+#define DRIFT_RENDER_H
+
+#include <stdio.h>
+
+#include "baseline.h"
+#include "diff.h"
+
+/* One backend per output format (render_text.c, render_json.c, ...). */
+struct render_ops {
+	const char *name;
+	/* Every entry of one baseline. 0 or DRIFT_EIO (write failed). */
+	int (*show)(FILE *f, const struct baseline *b);
+	/* The changes from old to new_ (d from diff_baselines). */
+	int (*diff)(FILE *f, const struct baseline *old, const struct baseline *new_,
+	    const struct diff *d);
+};
+
+extern const struct render_ops render_text_ops;
+extern const struct render_ops render_json_ops;
+
+/* The backend for a --format name, NULL if unknown. */
+const struct render_ops *render_find(const char *name);
+
+/* "0644" style (4 octal digits), into buf (>= 8). */
+const char *render_mode(unsigned mode, char *buf, size_t size);
+/* ls -l style "-rwsr-xr-x", into buf (>= 11). */
+const char *render_perms(Drift__FileType t, unsigned mode, char *buf, size_t size);
+/* Largest unified diff shown for one file. */
+#define RENDER_DIFF_MAX ((size_t)4 << 20)
+
+/* The host's name for headings: host_id, else hostname, else "unknown host". */
+const char *render_host_name(const Drift__Baseline *pb);
+
+/* 0 when nothing failed writing f, else DRIFT_EIO. */
+int render_finish(FILE *f);
+
+#endif
