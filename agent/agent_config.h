@@ -32,19 +32,24 @@ struct agent_config {
 /* Default configuration file. */
 #define AGENT_CONFIG_DEFAULT SYSCONFDIR "/drift/agent.yaml"
 
+/* A configuration file larger than this is refused (DRIFT_ETOOBIG). */
+#define AGENT_CONFIG_MAX_BYTES	(1024 * 1024)
+
 /* Fill cfg with the documented defaults. */
 int agent_config_defaults(struct agent_config *cfg);
 
 /*
  * Load path over the defaults. A missing file is DRIFT_ENOTFOUND (callers
  * decide whether that matters); any bad key or value fails with
- * "PATH:LINE:COL: ..." in err and leaves cfg as it was.
+ * DRIFT_ECONFIG and "PATH:LINE:COL: ..." in err and leaves cfg as it was.
+ * Keys in the file replace the value in cfg (lists are not merged). The
+ * keys and their defaults are documented in packaging/agent.yaml.
  */
 int agent_config_load(struct agent_config *cfg, const char *path, struct drift_error *err);
 
 void agent_config_release(struct agent_config *cfg);
 
-/* strlist helpers: push copies s; clear frees everything. */
+/* strlist helpers: push copies s; clear frees everything. v is NULL-terminated. */
 int strlist_push(struct strlist *l, const char *s);
 void strlist_clear(struct strlist *l);
 

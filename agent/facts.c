@@ -91,6 +91,10 @@ facts_collect(const char *root, Drift__HostFacts *h)
 	int fd;
 
 	drift__host_facts__init(h);
+	/* init points strings at a shared static "": start from NULL so every
+	 * field ends up owned (or_empty below) and facts_release can free it. */
+	h->hostname = h->machine_id = h->os_id = h->os_version = NULL;
+	h->os_pretty = h->kernel = h->arch = h->agent_version = NULL;
 	if (live) {
 		char name[256];
 
@@ -147,5 +151,6 @@ facts_release(Drift__HostFacts *h)
 	free(h->kernel);
 	free(h->arch);
 	free(h->agent_version);
-	drift__host_facts__init(h);
+	h->hostname = h->machine_id = h->os_id = h->os_version = NULL;
+	h->os_pretty = h->kernel = h->arch = h->agent_version = NULL;
 }

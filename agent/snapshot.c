@@ -26,6 +26,7 @@ struct snapshot {
 	const struct agent_config *cfg;
 	char *root;
 	struct strlist paths;	/* normalized, sorted */
+	struct idmap *ids;	/* owns the owner/group names entries point to */
 	uint64_t bytes_hashed;
 	bool progress;
 };
@@ -99,7 +100,6 @@ int
 snapshot_take(const struct snapshot_options *o, struct snapshot **out, struct drift_error *err)
 {
 	struct snapshot *s;
-	struct idmap *ids = NULL;
 	struct walk_options wo = { 0 };
 	struct timespec ts;
 	size_t i;
@@ -141,7 +141,7 @@ snapshot_take(const struct snapshot_options *o, struct snapshot **out, struct dr
 		r = drift_error_set(err, DRIFT_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if ((r = idmap_new(o->root, &ids)) < 0) {
+	if ((r = idmap_new(o->root, &s->ids)) < 0) {
 		r = drift_error_set(err, r, "reading users and groups: %s", drift_strerror(r));
 		goto fail;
 	}
@@ -151,7 +151,7 @@ snapshot_take(const struct snapshot_options *o, struct snapshot **out, struct dr
 		walkcfg.paths = s->paths;
 		wo.root = o->root;
 		wo.cfg = &walkcfg;
-		wo.ids = ids;
+		wo.ids = s->ids;
 		wo.progress = walk_progress;
 		wo.missing = walk_missing;
 		wo.progress_ctx = s;
@@ -175,11 +175,9 @@ snapshot_take(const struct snapshot_options *o, struct snapshot **out, struct dr
 	if ((r = pkgdb_read(o->root, o->cfg->package_managers.v, o->cfg->package_managers.n,
 	    &s->pkgs, err)) < 0)
 		goto fail;
-	idmap_free(ids);
 	*out = s;
 	return 0;
 fail:
-	idmap_free(ids);
 	snapshot_free(s);
 	return r;
 }
@@ -208,6 +206,7 @@ snapshot_free(struct snapshot *s)
 	if (s == NULL)
 		return;
 	wlist_release(&s->files);
+	idmap_free(s->ids);
 	free(s->sorted);
 	pkglist_release(&s->pkgs);
 	if (s->facts.agent_version != NULL)

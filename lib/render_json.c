@@ -151,14 +151,19 @@ content_diff(FILE *f, const struct baseline *old, const struct baseline *new_,
 	const struct content *cb = baseline_file_content(new_, b);
 	struct buf out = BUF_INIT(RENDER_DIFF_MAX);
 	char la[48], lb[48];
+	int r;
 
 	if (ca == NULL || cb == NULL)
 		return;
 	format_time_ns(old->pb->taken_at_ns, la, sizeof(la));
 	format_time_ns(new_->pb->taken_at_ns, lb, sizeof(lb));
-	if (textdiff_unified(&out, la, ca->data, ca->len, lb, cb->data, cb->len, 3) == 0 && out.len > 0) {
+	r = textdiff_unified(&out, la, ca->data, ca->len, lb, cb->data, cb->len, 3);
+	if (r == 0 && out.len > 0) {
 		fputs(", \"diff\": ", f);
 		json_string(f, out.data, out.len);
+	} else if (r == DRIFT_ETOOBIG) {
+		fprintf(f, ", \"diff_omitted\": \"the unified diff is larger than %zu MiB\"",
+		    RENDER_DIFF_MAX >> 20);
 	}
 	buf_release(&out);
 }

@@ -175,7 +175,7 @@ content_diff(FILE *f, const struct baseline *old, const struct baseline *new_,
 	format_time_ns(new_->pb->taken_at_ns, lb, sizeof(lb));
 	r = textdiff_unified(&out, la, ca->data, ca->len, lb, cb->data, cb->len, 3);
 	if (r == DRIFT_ETOOBIG) {
-		fprintf(f, "      (the content diff is larger than %zu MiB; use drift diff --format json)\n",
+		fprintf(f, "      (the content diff is larger than %zu MiB and is not shown)\n",
 		    RENDER_DIFF_MAX >> 20);
 	} else if (r == 0 && out.len > 0) {
 		/* Indent so the diff reads as part of its entry. */
