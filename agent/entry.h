@@ -20,13 +20,12 @@
 struct wentry {
 	char *path;		/* as recorded ("/etc/passwd"), arena */
 	char *target;		/* symlink target, arena */
-	const char *owner, *group;	/* interned names, NULL when unknown */
 	const char *error;	/* why incomplete: static or arena string */
 	char *content;		/* captured content (malloc), NULL if none */
 	uint64_t size, ino, dev, rdev;
 	int64_t mtime_ns, ctime_ns;
 	uint32_t pathlen, targetlen;
-	uint32_t mode, uid, gid, nlink;
+	uint32_t mode, uid, gid, nlink;	/* names come from the idmap when encoding */
 	uint32_t content_len;
 	uint8_t type;		/* Drift__FileType */
 	bool capture;		/* content wanted (globs and size allow it) */

@@ -220,8 +220,10 @@ snapshot_free(struct snapshot *s)
 /* --- encoding: the Baseline is streamed one entry at a time --- */
 
 static void
-file_message(const struct wentry *e, Drift__FileEntry *m)
+file_message(struct snapshot *s, const struct wentry *e, Drift__FileEntry *m)
 {
+	const char *owner = idmap_user(s->ids, e->uid), *group = idmap_group(s->ids, e->gid);
+
 	drift__file_entry__init(m);
 	m->path.data = (uint8_t *)e->path;
 	m->path.len = e->pathlen;
@@ -229,8 +231,8 @@ file_message(const struct wentry *e, Drift__FileEntry *m)
 	m->mode = e->mode;
 	m->uid = e->uid;
 	m->gid = e->gid;
-	m->owner = (char *)(e->owner ? e->owner : "");
-	m->group = (char *)(e->group ? e->group : "");
+	m->owner = (char *)(owner ? owner : "");
+	m->group = (char *)(group ? group : "");
 	m->size = e->size;
 	m->mtime_ns = e->mtime_ns;
 	if (e->hashed) {
@@ -341,7 +343,7 @@ encoded_size(struct snapshot *s, struct header *h)
 	for (i = 0; i < s->files.n; i++) {
 		Drift__FileEntry m;
 
-		file_message(s->sorted[i], &m);
+		file_message(s, s->sorted[i], &m);
 		n = drift__file_entry__get_packed_size(&m);
 		total += 1 + varint_len(n) + n;
 	}
@@ -403,7 +405,7 @@ fill_baseline(void *ctx, bundle_emit_fn emit, void *wctx)
 	for (i = 0; i < s->files.n; i++) {
 		Drift__FileEntry m;
 
-		file_message(s->sorted[i], &m);
+		file_message(s, s->sorted[i], &m);
 		if ((r = emit_message(emit, wctx, KEY_FILES, &m.base, &scratch, &cap)) < 0)
 			goto out;
 	}

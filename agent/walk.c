@@ -96,7 +96,10 @@ idmap_add(struct idname **v, size_t *n, size_t *cap, uint32_t id, const char *na
 		*v = nv;
 		*cap = ncap;
 	}
-	if ((copy = strndup(name, len)) == NULL)
+	/* name NULL remembers that the id has no name (NSS is not asked twice) */
+	if (name == NULL)
+		copy = NULL;
+	else if ((copy = strndup(name, len)) == NULL)
 		return DRIFT_ENOMEM;
 	(*v)[*n].id = id;
 	(*v)[*n].name = copy;
@@ -104,14 +107,14 @@ idmap_add(struct idname **v, size_t *n, size_t *cap, uint32_t id, const char *na
 	return 0;
 }
 
-static const char *
+static const struct idname *
 idmap_find(const struct idname *v, size_t n, uint32_t id)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (v[i].id == id)
-			return v[i].name;
+			return &v[i];
 	return NULL;
 }
 
@@ -183,15 +186,16 @@ fail:
 const char *
 idmap_user(struct idmap *m, uint32_t uid)
 {
-	const char *name = idmap_find(m->users, m->nusers, uid);
+	const struct idname *known = idmap_find(m->users, m->nusers, uid);
 	struct passwd pw, *res = NULL;
 	char tmp[4096];
 
-	if (name != NULL || !m->live)
-		return name;
+	if (known != NULL || !m->live)
+		return known ? known->name : NULL;
 	if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) != 0 || res == NULL)
-		return NULL;
-	if (idmap_add(&m->users, &m->nusers, &m->capusers, uid, pw.pw_name, strlen(pw.pw_name)) < 0)
+		res = NULL;
+	if (idmap_add(&m->users, &m->nusers, &m->capusers, uid, res ? pw.pw_name : NULL,
+	    res ? strlen(pw.pw_name) : 0) < 0)
 		return NULL;
 	return m->users[m->nusers - 1].name;
 }
@@ -199,15 +203,16 @@ idmap_user(struct idmap *m, uint32_t uid)
 const char *
 idmap_group(struct idmap *m, uint32_t gid)
 {
-	const char *name = idmap_find(m->groups, m->ngroups, gid);
+	const struct idname *known = idmap_find(m->groups, m->ngroups, gid);
 	struct group gr, *res = NULL;
 	char tmp[16384];
 
-	if (name != NULL || !m->live)
-		return name;
+	if (known != NULL || !m->live)
+		return known ? known->name : NULL;
 	if (getgrgid_r(gid, &gr, tmp, sizeof(tmp), &res) != 0 || res == NULL)
-		return NULL;
-	if (idmap_add(&m->groups, &m->ngroups, &m->capgroups, gid, gr.gr_name, strlen(gr.gr_name)) < 0)
+		res = NULL;
+	if (idmap_add(&m->groups, &m->ngroups, &m->capgroups, gid, res ? gr.gr_name : NULL,
+	    res ? strlen(gr.gr_name) : 0) < 0)
 		return NULL;
 	return m->groups[m->ngroups - 1].name;
 }
@@ -293,8 +298,9 @@ fill_stat(struct walker *w, struct wentry *e, const struct stat *st)
 	e->mode = st->st_mode & 07777;
 	e->uid = st->st_uid;
 	e->gid = st->st_gid;
-	e->owner = idmap_user(w->o->ids, st->st_uid);
-	e->group = idmap_group(w->o->ids, st->st_gid);
+	/* Resolve now so NSS is asked during the walk, not while encoding. */
+	idmap_user(w->o->ids, st->st_uid);
+	idmap_group(w->o->ids, st->st_gid);
 	/* A directory's size is filesystem bookkeeping, not content. */
 	e->size = S_ISDIR(st->st_mode) ? 0 : (uint64_t)st->st_size;
 	e->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;

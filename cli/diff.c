@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -23,6 +24,39 @@ usage(FILE *f)
 	    "  -h, --help         this help\n"
 	    "\n"
 	    "Exit status: 0 no changes, 1 changes, 2 error.\n");
+}
+
+struct load {
+	const char *arg;
+	struct baseline *b;
+	int r;
+};
+
+static void *
+load_thread(void *arg)
+{
+	struct load *l = arg;
+
+	l->r = cli_load_baseline(l->arg, &l->b);
+	return NULL;
+}
+
+/* Decoding dominates a large diff, and the two baselines are independent. */
+static int
+load_both(const char *old, const char *new_, struct baseline **a, struct baseline **b)
+{
+	struct load la = { old, NULL, 0 }, lb = { new_, NULL, 0 };
+	pthread_t t;
+	bool threaded = pthread_create(&t, NULL, load_thread, &la) == 0;
+
+	if (!threaded)
+		load_thread(&la);
+	load_thread(&lb);
+	if (threaded)
+		pthread_join(t, NULL);
+	*a = la.b;
+	*b = lb.b;
+	return la.r < 0 ? la.r : lb.r;
 }
 
 int
@@ -56,7 +90,7 @@ cmd_diff(int argc, char **argv)
 		usage(stderr);
 		return CLI_EXIT_ERROR;
 	}
-	if (cli_load_baseline(argv[optind], &a) < 0 || cli_load_baseline(argv[optind + 1], &b) < 0)
+	if (load_both(argv[optind], argv[optind + 1], &a, &b) < 0)
 		goto out;
 	if (diff_baselines(a->pb, b->pb, &d) < 0) {
 		fprintf(stderr, "drift: diff: out of memory\n");

@@ -39,19 +39,20 @@ arena_release(struct arena *a)
 	a->total = 0;
 }
 
-void *
-arena_alloc(struct arena *a, size_t size)
+/* align is a power of two; strings take 1 so 200k paths waste nothing. */
+static void *
+arena_alloc_aligned(struct arena *a, size_t size, size_t align)
 {
 	struct arena_block *b = a->head;
-	size_t need;
+	size_t need, pad = 0;
 	void *p;
 
 	if (size > SIZE_MAX - ARENA_ALIGN)
 		return NULL;
-	need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-	if (need == 0)
-		need = ARENA_ALIGN;
-	if (b == NULL || b->size - b->used < need) {
+	need = size ? size : 1;
+	if (b != NULL)
+		pad = (align - (b->used & (align - 1))) & (align - 1);
+	if (b == NULL || b->size - b->used < need + pad) {
 		size_t bsize = need > ARENA_BLOCK / 4 ? need : ARENA_BLOCK;
 
 		if ((b = malloc(sizeof(*b) + bsize)) == NULL)
@@ -66,6 +67,8 @@ arena_alloc(struct arena *a, size_t size)
 			b->next = a->head;
 			a->head = b;
 		}
+	} else {
+		b->used += pad;	/* fits in the current block */
 	}
 	p = b->data + b->used;
 	b->used += need;
@@ -73,10 +76,16 @@ arena_alloc(struct arena *a, size_t size)
 	return p;
 }
 
+void *
+arena_alloc(struct arena *a, size_t size)
+{
+	return arena_alloc_aligned(a, size, ARENA_ALIGN);
+}
+
 char *
 arena_strndup(struct arena *a, const char *s, size_t len)
 {
-	char *p = arena_alloc(a, len + 1);
+	char *p = arena_alloc_aligned(a, len + 1, 1);
 
 	if (p == NULL)
 		return NULL;

@@ -228,7 +228,7 @@ validate_file(const Drift__FileEntry *f, size_t i, struct drift_error *err)
 		return drift_error_set(err, DRIFT_EFORMAT, "file entry %zu: unknown type %d", i, (int)f->type);
 	if (f->mode > 07777)
 		return drift_error_set(err, DRIFT_EFORMAT, "file entry %zu: mode %o has bits beyond 07777", i, f->mode);
-	if (memchr(f->target.data, '\0', f->target.len) != NULL)
+	if (f->target.len > 0 && memchr(f->target.data, '\0', f->target.len) != NULL)
 		return drift_error_set(err, DRIFT_EFORMAT, "file entry %zu: symlink target contains a NUL byte", i);
 	if (f->content_captured && f->sha256.len != DIGEST_LEN)
 		return drift_error_set(err, DRIFT_EFORMAT, "file entry %zu: content captured without a digest", i);

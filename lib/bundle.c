@@ -38,7 +38,8 @@ looks_like_archive(const unsigned char *p, size_t len)
 }
 
 static int
-read_member(struct archive *ar, struct buf *data, size_t max, const char *name, struct drift_error *err)
+read_member(struct archive *ar, struct buf *data, size_t max, size_t hint, const char *name,
+    struct drift_error *err)
 {
 	const void *blk;
 	size_t len;
@@ -46,6 +47,9 @@ read_member(struct archive *ar, struct buf *data, size_t max, const char *name, 
 	int ar_r, r;
 
 	buf_init(data, max);
+	/* The header's size is only a hint (it is untrusted): never beyond max. */
+	if (hint > 0 && buf_grow(data, hint < max ? hint : max) < 0)
+		return drift_error_set(err, DRIFT_ENOMEM, "out of memory");
 	while ((ar_r = archive_read_data_block(ar, &blk, &len, &off)) == ARCHIVE_OK) {
 		/* Sparse holes would be zero-filled; we never write them, so refuse. */
 		if (off < 0 || (size_t)off != data->len)
@@ -98,7 +102,9 @@ read_archive(struct baseline *b, struct archive *ar, const struct baseline_limit
 		if (max > lim->total_max - total)
 			max = lim->total_max - total;
 		buf_release(&data);
-		if ((r = read_member(ar, &data, max, name, err)) < 0)
+		if ((r = read_member(ar, &data, max,
+		    archive_entry_size_is_set(ent) && archive_entry_size(ent) > 0 ?
+		    (size_t)archive_entry_size(ent) : 0, name, err)) < 0)
 			goto out;
 		total += data.len;
 		if (is_pb) {
@@ -232,9 +238,9 @@ struct bundle_writer {
 	char *tmp;		/* temporary name beside it */
 	int fd;
 	bool have_pb;
-	/* digests already written, sorted insertion is not needed: small sets */
+	/* digests already written: open addressing, so 200k contents stay linear */
 	uint8_t (*seen)[DIGEST_LEN];
-	size_t nseen, seencap;
+	size_t nseen, seencap;	/* seencap is a power of two, 0 or > 2*nseen */
 	/* write buffering for the streamed baseline member */
 	char *chunk;
 	size_t chunklen;
@@ -371,6 +377,44 @@ bundle_writer_add_baseline(struct bundle_writer *w, size_t size,
 	return 0;
 }
 
+/*
+ * The set of digests written. An all-zero slot is empty; a real SHA-256 of
+ * all zeros would only cost one duplicate member, never a wrong bundle.
+ */
+static const uint8_t zero_digest[DIGEST_LEN];
+
+static size_t
+seen_slot(const struct bundle_writer *w, const uint8_t *sha)
+{
+	uint64_t h;
+	size_t i;
+
+	memcpy(&h, sha, sizeof(h));
+	i = (size_t)h & (w->seencap - 1);
+	while (memcmp(w->seen[i], zero_digest, DIGEST_LEN) != 0 &&
+	    memcmp(w->seen[i], sha, DIGEST_LEN) != 0)
+		i = (i + 1) & (w->seencap - 1);
+	return i;
+}
+
+static int
+seen_grow(struct bundle_writer *w)
+{
+	size_t ncap = w->seencap ? w->seencap * 2 : 256, i, oldcap = w->seencap;
+	uint8_t (*old)[DIGEST_LEN] = w->seen;
+
+	if ((w->seen = calloc(ncap, DIGEST_LEN)) == NULL) {
+		w->seen = old;
+		return DRIFT_ENOMEM;
+	}
+	w->seencap = ncap;
+	for (i = 0; i < oldcap; i++)
+		if (memcmp(old[i], zero_digest, DIGEST_LEN) != 0)
+			memcpy(w->seen[seen_slot(w, old[i])], old[i], DIGEST_LEN);
+	free(old);
+	return 0;
+}
+
 int
 bundle_writer_add_content(struct bundle_writer *w, const uint8_t sha256[DIGEST_LEN],
     const void *data, size_t len, struct drift_error *err)
@@ -379,19 +423,13 @@ bundle_writer_add_content(struct bundle_writer *w, const uint8_t sha256[DIGEST_L
 	struct archive_entry *e;
 	size_t i;
 
-	for (i = 0; i < w->nseen; i++)
-		if (memcmp(w->seen[i], sha256, DIGEST_LEN) == 0)
-			return 0;
-	if (w->nseen == w->seencap) {
-		size_t ncap = w->seencap ? w->seencap * 2 : 256;
-		void *p = realloc(w->seen, ncap * DIGEST_LEN);
-
-		if (p == NULL)
-			return drift_error_set(err, DRIFT_ENOMEM, "out of memory");
-		w->seen = p;
-		w->seencap = ncap;
-	}
-	memcpy(w->seen[w->nseen++], sha256, DIGEST_LEN);
+	if ((w->nseen + 1) * 2 > w->seencap && seen_grow(w) < 0)
+		return drift_error_set(err, DRIFT_ENOMEM, "out of memory");
+	i = seen_slot(w, sha256);
+	if (memcmp(w->seen[i], zero_digest, DIGEST_LEN) != 0)
+		return 0;	/* already in the bundle */
+	memcpy(w->seen[i], sha256, DIGEST_LEN);
+	w->nseen++;
 	memcpy(name, BUNDLE_CONTENT_DIR, strlen(BUNDLE_CONTENT_DIR));
 	digest_hex(sha256, DIGEST_LEN, name + strlen(BUNDLE_CONTENT_DIR));
 	if ((e = member_header(name, len)) == NULL)
