@@ -27,6 +27,9 @@ drift_strerror(int code)
 	return "unknown error";
 }
 
+static void error_vset(struct drift_error *err, int code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
 static void
 error_vset(struct drift_error *err, int code, const char *fmt, va_list ap)
 {

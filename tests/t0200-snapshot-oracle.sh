@@ -78,4 +78,7 @@ grep -q '"/etc/app/bad\\377\\376name"' "$SCRATCH/show.txt" || fail "non-UTF-8 na
 
 # a fifo is never opened: the snapshot above finished; so must one of / with a fifo path
 timeout 60 "$AGENT" snapshot --root "$R" --path /etc/app/fifo -o "$SCRATCH/f.drift" -q || fail "fifo path hung"
+# one hashing thread or many: the same baseline
+"$AGENT" snapshot --root "$R" --path /etc --jobs 1 -o "$SCRATCH/j1.drift" -q
+expect_exit 0 "$DRIFT" diff "$SCRATCH/b.drift" "$SCRATCH/j1.drift"
 echo "ok: snapshot matches the oracle"
