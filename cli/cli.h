@@ -17,12 +17,32 @@ struct cli_command {
 
 int cmd_show(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_standard(int argc, char **argv);
+int cmd_ca(int argc, char **argv);
 
 /*
- * Load the baseline a command argument names (a bundle or .pb file, "-"
- * for stdin). On failure prints "drift: ARG: why" and returns < 0.
+ * Load the baseline a command argument names: a bundle or .pb file ("-" for
+ * stdin), or a store reference HOST@latest, HOST@TIME, HOST@#ID (when no
+ * file of that name exists). On failure prints "drift: ARG: why" and
+ * returns < 0.
  */
 int cli_load_baseline(const char *arg, struct baseline **out);
+
+/*
+ * The store directory commands read: --store DIR (cli_set_store), else
+ * $DRIFT_STORE, else the `store` of the collector configuration, else the
+ * built-in default. Never NULL.
+ */
+void cli_set_store(const char *dir);
+const char *cli_store_dir(void);
+
+/* Open the store read-only-ish (no create); prints the error on failure. */
+struct store;
+int cli_open_store(struct store **out);
+
+int cmd_hosts(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* The renderer for --format NAME; prints an error and returns NULL if unknown. */
 const struct render_ops *cli_format(const char *name);

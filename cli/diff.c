@@ -18,9 +18,11 @@ usage(FILE *f)
 	    "Show what changed from baseline OLD to baseline NEW: packages installed,\n"
 	    "removed, upgraded or downgraded (dpkg/rpm version ordering), then files\n"
 	    "added, removed or modified, with the attributes that changed and a\n"
-	    "unified diff of captured config file contents.\n"
+	    "unified diff of captured config file contents. OLD and NEW are bundle\n"
+	    "files or store references: HOST@latest, HOST@TIME, HOST@#ID.\n"
 	    "\n"
 	    "  -f, --format FMT   text (default) or json\n"
+	    "      --store DIR    the collector's store, for HOST@TIME references\n"
 	    "  -h, --help         this help\n"
 	    "\n"
 	    "Exit status: 0 no changes, 1 changes, 2 error.\n");
@@ -64,6 +66,7 @@ cmd_diff(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
+		{ "store", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -77,6 +80,9 @@ cmd_diff(int argc, char **argv)
 		case 'f':
 			if ((render = cli_format(optarg)) == NULL)
 				return CLI_EXIT_ERROR;
+			break;
+		case 'S':
+			cli_set_store(optarg);
 			break;
 		case 'h':
 			usage(stdout);

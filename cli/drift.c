@@ -3,13 +3,21 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
+#include "store.h"
 
 static const struct cli_command commands[] = {
 	{ "show", cmd_show, "list every entry of a baseline" },
 	{ "diff", cmd_diff, "what changed between two baselines" },
+	{ "check", cmd_check, "hold a baseline to a standard (exit 0/1/2/3)" },
+	{ "standard", cmd_standard, "compare two standards; write one from a baseline" },
+	{ "hosts", cmd_hosts, "every host the collector knows: last report, changes, compliance" },
+	{ "report", cmd_report, "what changed across the fleet in a time window" },
+	{ "ca", cmd_ca, "create the collector's CA, issue host and server certificates" },
 };
 
 static void
@@ -26,11 +34,69 @@ usage(FILE *f)
 	    "  -V, --version    print the version\n");
 }
 
+static const char *store_option;
+
+void
+cli_set_store(const char *dir)
+{
+	store_option = dir;
+}
+
+const char *
+cli_store_dir(void)
+{
+	const char *env = getenv("DRIFT_STORE");
+
+	if (store_option != NULL)
+		return store_option;
+	if (env != NULL && env[0] != '\0')
+		return env;
+	return LOCALSTATEDIR "/lib/drift/store";
+}
+
+int
+cli_open_store(struct store **out)
+{
+	struct drift_error err = { 0 };
+	const char *dir = cli_store_dir();
+
+	if (store_open(dir, false, out, &err) < 0) {
+		fprintf(stderr, "drift: store '%s': %s\n", dir, drift_error_message(&err));
+		if (store_option == NULL && getenv("DRIFT_STORE") == NULL)
+			fprintf(stderr, "drift: (give --store DIR or set DRIFT_STORE)\n");
+		return err.code < 0 ? err.code : DRIFT_EIO;
+	}
+	return 0;
+}
+
+/* A store reference is HOST@... naming no existing file. */
+static bool
+is_store_ref(const char *arg)
+{
+	struct stat st;
+
+	return strchr(arg, '@') != NULL && arg[0] != '@' && stat(arg, &st) < 0;
+}
+
 int
 cli_load_baseline(const char *arg, struct baseline **out)
 {
 	struct drift_error err = { 0 };
 
+	if (is_store_ref(arg)) {
+		struct store *st;
+		int r;
+
+		if ((r = cli_open_store(&st)) < 0)
+			return r;
+		r = store_load(st, arg, out, &err);
+		store_close(st);
+		if (r < 0) {
+			fprintf(stderr, "drift: %s: %s\n", arg, drift_error_message(&err));
+			return r;
+		}
+		return 0;
+	}
 	if (baseline_read_file(arg, NULL, out, &err) < 0) {
 		fprintf(stderr, "drift: %s: %s\n", arg, drift_error_message(&err));
 		return err.code < 0 ? err.code : DRIFT_EFORMAT;

@@ -14,9 +14,12 @@ usage(FILE *f)
 	    "usage: drift show BASELINE [--format text|json]\n"
 	    "\n"
 	    "List the host facts, packages and files of a baseline (a bundle written\n"
-	    "by 'drift-agent snapshot', or - for stdin).\n"
+	    "by 'drift-agent snapshot', or - for stdin), or of a stored one named\n"
+	    "HOST@latest, HOST@TIME (the newest taken at or before TIME: ISO 8601\n"
+	    "like 2026-11-22T10:00Z, or '2 hours ago') or HOST@#ID.\n"
 	    "\n"
 	    "  -f, --format FMT   text (default) or json\n"
+	    "      --store DIR    the collector's store, for HOST@TIME references\n"
 	    "  -h, --help         this help\n"
 	    "\n"
 	    "Exit status: 0 shown, 2 the baseline could not be read.\n");
@@ -27,6 +30,7 @@ cmd_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
+		{ "store", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -39,6 +43,9 @@ cmd_show(int argc, char **argv)
 		case 'f':
 			if ((render = cli_format(optarg)) == NULL)
 				return CLI_EXIT_ERROR;
+			break;
+		case 'S':
+			cli_set_store(optarg);
 			break;
 		case 'h':
 			usage(stdout);

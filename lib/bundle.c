@@ -19,6 +19,33 @@
 
 /* --- reading --- */
 
+/*
+ * A tar header whose checksum adds up (unsigned, or signed as old tars
+ * wrote it). "ustar" at offset 257 alone also turns up inside bare
+ * baselines, in a long host id or path.
+ */
+static bool
+tar_header_ok(const unsigned char *p)
+{
+	unsigned long want = 0, usum = 0;
+	long ssum = 0;
+	size_t i;
+
+	for (i = 148; i < 156 && p[i] == ' '; i++)
+		;
+	if (i == 156 || p[i] < '0' || p[i] > '7')
+		return false;
+	for (; i < 156 && p[i] >= '0' && p[i] <= '7'; i++)
+		want = want * 8 + (unsigned long)(p[i] - '0');
+	for (i = 0; i < 512; i++) {
+		unsigned char c = i >= 148 && i < 156 ? ' ' : p[i];
+
+		usum += c;
+		ssum += (signed char)c;
+	}
+	return want == usum || (long)want == ssum;
+}
+
 static bool
 looks_like_archive(const unsigned char *p, size_t len)
 {
@@ -34,7 +61,7 @@ looks_like_archive(const unsigned char *p, size_t len)
 		return true;
 	if (len >= 3 && memcmp(p, "BZh", 3) == 0)
 		return true;
-	return len >= 262 && memcmp(p + 257, "ustar", 5) == 0;
+	return len >= 512 && memcmp(p + 257, "ustar", 5) == 0 && tar_header_ok(p);
 }
 
 static int

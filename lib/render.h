@@ -7,6 +7,7 @@
 
 #include "baseline.h"
 #include "diff.h"
+#include "standard.h"
 
 /* One backend per output format (render_text.c, render_json.c, ...). */
 struct render_ops {
@@ -33,6 +34,24 @@ const char *render_perms(Drift__FileType t, unsigned mode, char *buf, size_t siz
 
 /* The host's name for headings: host_id, else hostname, else "unknown host". */
 const char *render_host_name(const Drift__Baseline *pb);
+
+/*
+ * A baseline held to a standard (drift check): findings worst first with
+ * why, fix and rule; JSON per the contract; or the one monitoring-plugin
+ * line "DRIFT OK|WARNING|CRITICAL|UNKNOWN - ... | critical=N warning=N info=N".
+ */
+int render_check_text(FILE *f, const struct baseline *b, const struct standard *s,
+    const struct evaluation *ev);
+int render_check_json(FILE *f, const struct baseline *b, const struct standard *s,
+    const struct evaluation *ev);
+int render_check_nagios(FILE *f, const struct baseline *b, const struct standard *s,
+    const struct evaluation *ev);
+/* Just the "changes" array of drift diff --format json (store events, report). */
+void render_json_changes(FILE *f, const struct baseline *old, const struct baseline *new_,
+    const struct diff *d);
+
+/* One finding as a JSON object (drift check, drift report). */
+void render_json_finding(FILE *f, const struct finding *x);
 
 /* 0 when nothing failed writing f, else DRIFT_EIO. */
 int render_finish(FILE *f);

@@ -231,7 +231,6 @@ static int
 json_diff(FILE *f, const struct baseline *old, const struct baseline *new_, const struct diff *d)
 {
 	char sum[512];
-	size_t i;
 
 	fputs("{\"old\": {", f);
 	baseline_head(f, old->pb);
@@ -239,13 +238,24 @@ json_diff(FILE *f, const struct baseline *old, const struct baseline *new_, cons
 	baseline_head(f, new_->pb);
 	fputs("},\n \"summary\": ", f);
 	json_cstr(f, diff_summary(d, sum, sizeof(sum)));
-	fputs(",\n \"changes\": [", f);
+	fputs(",\n \"changes\": ", f);
+	render_json_changes(f, old, new_, d);
+	fputs("}\n", f);
+	return render_finish(f);
+}
+
+void
+render_json_changes(FILE *f, const struct baseline *old, const struct baseline *new_,
+    const struct diff *d)
+{
+	size_t i;
+
+	putc('[', f);
 	for (i = 0; i < d->n; i++) {
 		fputs(i ? ",\n  " : "\n  ", f);
 		change_object(f, old, new_, &d->v[i]);
 	}
-	fputs("]}\n", f);
-	return render_finish(f);
+	putc(']', f);
 }
 
 const struct render_ops render_json_ops = {

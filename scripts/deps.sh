@@ -6,14 +6,14 @@ set -eu
 
 DEB_PKGS="build-essential autoconf automake libtool pkg-config libssl-dev \
 libprotobuf-c-dev protobuf-c-compiler libyaml-dev libarchive-dev check \
-libcurl4-openssl-dev libevent-dev libsqlite3-dev sqlite3 librpm-dev rpm \
+libcurl4-openssl-dev libevent-dev libsqlite3-dev libzstd-dev sqlite3 librpm-dev rpm \
 python3 zstd tar dpkg-dev util-linux"
 # for the test suite only: sanitizers, libFuzzer and the reference tools the
 # benchmarks compare against
 DEB_TEST_PKGS="clang libclang-rt-14-dev aide openssl bc time"
 RPM_PKGS="gcc make autoconf automake libtool pkgconf-pkg-config openssl-devel \
 protobuf-c-devel protobuf-c-compiler libyaml-devel libarchive-devel check-devel \
-libcurl-devel libevent-devel sqlite-devel sqlite rpm-devel rpm-build python3 zstd tar \
+libcurl-devel libevent-devel sqlite-devel libzstd-devel sqlite rpm-devel rpm-build python3 zstd tar \
 dpkg util-linux libasan libubsan"
 RPM_TEST_PKGS="clang compiler-rt aide openssl bc time"
 

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/* store_sql.h - inside the store: the SQLite schema, cached statements, transactions (not public). */
+#ifndef DRIFT_STORE_SQL_H
+#define DRIFT_STORE_SQL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "error.h"
+
+/* Every statement the store runs, prepared once per connection (store_sql.c holds the text). */
+enum store_stmt {
+	ST_HOST_GET,		/* name -> id */
+	ST_HOST_INSERT,
+	ST_HOST_UPDATE,
+	ST_LATEST,		/* host -> id, seq, taken_at_ns, entries_digest of the newest in history */
+	ST_REPLAY,		/* host, taken_at_ns, entries_digest -> id */
+	ST_SEEN_INSERT,
+	ST_BASELINE_INSERT,
+	ST_BASELINE_GET,	/* id -> host name, blob, size, zsize */
+	ST_AT_TIME,		/* host, time -> id */
+	ST_OLDEST,		/* host -> min taken_at_ns */
+	ST_CONTENT_GET,		/* sha -> size */
+	ST_CONTENT_INSERT,
+	ST_EVENT_INSERT,
+	ST_CACHED,		/* the ones above are cached; the ones below prepared per call */
+	ST_HOSTS = ST_CACHED,	/* every host with its counts, by name */
+	ST_EVENTS,		/* since, until -> events by host name, then history */
+	ST_COUNT
+};
+
+struct store {
+	sqlite3 *db;
+	char *dir;		/* as given, for messages */
+	int dirfd;		/* the store directory */
+	int blobsfd;		/* DIR/blobs */
+	sqlite3_stmt *stmt[ST_CACHED];
+	int64_t busy_since_ns;	/* when the current wait for a lock began */
+};
+
+/* The schema version this build writes and reads (PRAGMA user_version). */
+#define STORE_SQL_SCHEMA_VERSION 1
+
+/*
+ * Open DIR/drift.db, set the connection up (WAL, synchronous=FULL, busy
+ * timeout, foreign keys) and create or check the schema. s->dir and the
+ * directory descriptors are set by the caller.
+ */
+int store_sql_open(struct store *s, bool create, struct drift_error *err);
+void store_sql_close(struct store *s);
+
+/* A cached statement (id < ST_CACHED), reset and with its bindings cleared; NULL with err set. */
+sqlite3_stmt *store_sql_stmt(struct store *s, enum store_stmt id, struct drift_error *err);
+/* A statement of its own (sqlite3_finalize it), so a callback may use the cached ones. */
+sqlite3_stmt *store_sql_prepare(struct store *s, enum store_stmt id, struct drift_error *err);
+
+/* DRIFT_EIO with "store 'DIR': WHAT: <sqlite's message>". */
+int store_sql_fail(struct store *s, struct drift_error *err, const char *what);
+
+/*
+ * Transactions. store_sql_begin starts one unless one is open already
+ * (then *began is false and end/rollback do nothing), so a read inside a
+ * store_events callback joins the callback's snapshot. write = BEGIN
+ * IMMEDIATE: writers queue on the busy timeout instead of failing late.
+ */
+int store_sql_begin(struct store *s, bool write, bool *began, struct drift_error *err);
+int store_sql_commit(struct store *s, bool began, struct drift_error *err);
+void store_sql_rollback(struct store *s, bool began);
+
+#endif
