@@ -115,10 +115,11 @@ in_cb(struct evbuffer *b, const struct evbuffer_cb_info *info, void *arg)
 /*
  * libevent 2.1 answers some requests itself, before our handler could see
  * them: above all a Content-Length over upload_max, refused with 413
- * before the body is read (evhttp_set_max_body_size; the server-side hook
- * to do it ourselves, evhttp_set_newreqcb, only came with 2.2). Watching
- * status lines go out is how those refusals still get their log line and
- * their count.
+ * without buffering the body (evhttp_set_max_body_size; the server-side
+ * hooks to do it ourselves, evhttp_set_newreqcb and evhttp_set_errorcb,
+ * only came with 2.2, so that 413 has libevent's HTML body, not ours).
+ * Watching status lines go out is how those refusals still get their log
+ * line and their count.
  */
 static void
 out_cb(struct evbuffer *b, const struct evbuffer_cb_info *info, void *arg)
@@ -146,8 +147,9 @@ out_cb(struct evbuffer *b, const struct evbuffer_cb_info *info, void *arg)
 		    "upload_max (%llu bytes) (413)", conn_addr(k), conn_name(k),
 		    (unsigned long long)k->w->cfg->upload_max);
 	} else if (code >= 400)
-		collector_log("refused request from %s (certificate '%s'): malformed HTTP (%d)",
-		    conn_addr(k), conn_name(k), code);
+		collector_log("refused request from %s (certificate '%s'): a request line, "
+		    "header or method the collector does not take (%d)", conn_addr(k),
+		    conn_name(k), code);
 }
 
 static struct bufferevent *
@@ -574,8 +576,15 @@ worker_setup(struct worker *w)
 		goto oom;
 	evhttp_set_bevcb(w->http, bevcb, w);
 	evhttp_set_gencb(w->http, handle, w);
-	/* The backstop: a body over upload_max is refused before it is read. */
+	/*
+	 * A Content-Length over upload_max is refused (413) without the body
+	 * ever being buffered. Lingering close reads and discards the body
+	 * first: closing with it unread would reset the connection, and a
+	 * client that sees a reset instead of the 413 (the agent sends no
+	 * "Expect: 100-continue") would retry the upload for ever.
+	 */
 	evhttp_set_max_body_size(w->http, (ev_ssize_t)cfg->upload_max);
+	evhttp_set_flags(w->http, EVHTTP_SERVER_LINGERING_CLOSE);
 	evhttp_set_max_headers_size(w->http, HEADERS_MAX);
 	evhttp_set_timeout(w->http, (int)cfg->timeout);
 	/* Every method reaches handle(), which answers 405 in JSON. */

@@ -27,7 +27,13 @@ struct rule_origin {
 	unsigned line, col;
 };
 
-/* A regular expression from `matches`, kept with its source text. */
+/*
+ * A regular expression from `matches`, kept with its source text. The
+ * loader refuses what glibc compiles at a runaway cost: more than 1024
+ * bytes, groups nested deeper than 64, adjacent repetition operators
+ * (undefined in POSIX), repetitions adding up to more than 2000 nodes,
+ * and back-references.
+ */
 struct rule_regex {
 	char *pattern;		/* POSIX extended regular expression */
 	regex_t re;		/* compiled with REG_EXTENDED | REG_NEWLINE | REG_NOSUB */
@@ -106,9 +112,13 @@ struct standard {
 /*
  * Load path and everything it includes (relative includes are resolved
  * against the including file's directory; cycles, missing includes and
- * more than 32 levels are refused). All-or-nothing: on any error nothing
- * is returned and err says "FILE:LINE:COLUMN: what was expected", with a
- * did-you-mean for unknown keys.
+ * more than 32 levels are refused; a file reached twice, as a shared base
+ * is, is read only the first time, so a second copy cannot undo the
+ * overrides made on top of the first). Only the top-level file's
+ * standard/version/description/applies_to count; included files may
+ * carry them. Every file is limited to 4 MiB. All-or-nothing: on any
+ * error nothing is returned and err says "FILE:LINE:COLUMN: what was
+ * expected", with a did-you-mean for unknown keys.
  */
 int standard_load(const char *path, struct standard **out, struct drift_error *err);
 
@@ -157,9 +167,13 @@ struct evaluation {
 };
 
 /*
- * Hold baseline b (with its captured contents) to standard s. Findings are
- * ordered critical first, then by rule order. 0 or DRIFT_ENOMEM.
- * The evaluation points into s; s must outlive it.
+ * Hold baseline b (with its captured contents) to standard s: one finding
+ * per failed check (a glob rule, per matching entry). A content check
+ * whose content is not in b (not captured, unreadable, not a regular file)
+ * is FINDING_UNEVALUATED, never a pass. Findings are ordered critical
+ * first, then by rule order, then by subject. ev is written only on
+ * success; 0 or DRIFT_ENOMEM. The evaluation points into s; s must
+ * outlive it. Release it with evaluation_release (which zeroes it).
  */
 int standard_evaluate(const struct standard *s, const struct baseline *b, struct evaluation *ev);
 void evaluation_release(struct evaluation *ev);

@@ -15,8 +15,8 @@
 #include "ynode.h"
 
 /* Longest regular expression accepted, and how much repetition it may ask for. */
-#define REGEX_MAX_LEN		4096
-#define REGEX_MAX_REPEAT	10000UL
+#define REGEX_MAX_LEN		1024
+#define REGEX_MAX_NODES		2000UL
 #define REGEX_MAX_DEPTH		64
 
 /* Room for a value quoted by shown(): 64 bytes, each up to 4, quotes and "...". */
@@ -294,16 +294,24 @@ bracket_end(const char *p)
 	return *p == ']' ? p + 1 : NULL;
 }
 
+/* '*', '+', '?', or an interval "{n", "{,m"? */
+static bool
+is_repetition(const char *p)
+{
+	return *p == '*' || *p == '+' || *p == '?' || (*p == '{' &&
+	    (isdigit((unsigned char)p[1]) || (p[1] == ',' && isdigit((unsigned char)p[2]))));
+}
+
 static unsigned long
 sat_mul(unsigned long a, unsigned long b)
 {
-	return b != 0 && a > REGEX_MAX_REPEAT * 4 / b ? REGEX_MAX_REPEAT * 4 : a * b;
+	return b != 0 && a > REGEX_MAX_NODES * 4 / b ? REGEX_MAX_NODES * 4 : a * b;
 }
 
 /*
  * glibc compiles x+ as xx* and x{n,m} as m copies of x, so stacked and
  * nested repetitions multiply ("a++++++++" doubles eight times). Estimate
- * the nodes a pattern compiles to and refuse more than REGEX_MAX_REPEAT;
+ * the nodes a pattern compiles to and refuse more than REGEX_MAX_NODES;
  * refuse back-references too (they make matching exponential, and are not
  * POSIX ERE).
  */
@@ -315,11 +323,19 @@ regex_too_costly(const char *p)
 	} st[REGEX_MAX_DEPTH + 1];
 	size_t depth = 0;
 	unsigned long atom;
+	bool dup = false;	/* the last thing was a repetition operator */
 
 	if (strlen(p) > REGEX_MAX_LEN)
-		return "it is longer than 4096 bytes";
+		return "it is longer than 1024 bytes";
 	st[0].sum = st[0].last = 0;
 	while (*p != '\0') {
+		/*
+		 * POSIX leaves adjacent duplication symbols undefined ("a+*",
+		 * "a{2}?"); glibc takes them, at a cost that explodes.
+		 */
+		if (dup && is_repetition(p))
+			return "two repetition operators in a row ('+*', '{2}?', ...) are undefined";
+		dup = is_repetition(p);
 		atom = 1;
 		switch (*p) {
 		case '\\':
@@ -353,15 +369,24 @@ regex_too_costly(const char *p)
 			st[depth].last = sat_mul(st[depth].last, 2);
 			p++;
 			continue;
+		case '*':
+		case '?':
+			p++;	/* no copies: a loop or an alternative */
+			continue;
 		case '{':
-			if (isdigit((unsigned char)p[1])) {
-				char *e;
-				unsigned long lo = strtoul(p + 1, &e, 10), hi = lo;
+			/* {n}: n copies; {n,}: n and a star; {n,m} and GNU {,m}: m */
+			if (is_repetition(p)) {
+				char *e = (char *)p + 1;
+				unsigned long lo = 0, hi;
 
+				if (isdigit((unsigned char)*e))
+					lo = strtoul(e, &e, 10);
+				hi = lo;
 				if (*e == ',')
-					hi = isdigit((unsigned char)e[1]) ? strtoul(e + 1, &e, 10) : lo + 1;
-				else
-					hi = lo;
+					hi = isdigit((unsigned char)e[1]) ? strtoul(e + 1, &e, 10) :
+					    lo + 1;
+				if (*e == ',')
+					e++;
 				st[depth].last = sat_mul(st[depth].last, hi > 1 ? hi : 1);
 				p = *e != '\0' ? e + 1 : e;
 				continue;
@@ -374,15 +399,15 @@ regex_too_costly(const char *p)
 		}
 		st[depth].sum += st[depth].last;
 		st[depth].last = atom > 0 ? atom : 1;
-		if (st[depth].sum > REGEX_MAX_REPEAT * 4)
-			st[depth].sum = REGEX_MAX_REPEAT * 4;
+		if (st[depth].sum > REGEX_MAX_NODES * 4)
+			st[depth].sum = REGEX_MAX_NODES * 4;
 	}
 	while (depth > 0) {	/* unclosed: regcomp refuses it anyway */
 		st[depth - 1].sum += st[depth].sum + st[depth].last;
 		depth--;
 	}
-	if (st[0].sum + st[0].last > REGEX_MAX_REPEAT)
-		return "its repetitions would compile to more than 10000 copies";
+	if (st[0].sum + st[0].last > REGEX_MAX_NODES)
+		return "it would compile to more than 2000 nodes (a repetition copies what it repeats)";
 	return NULL;
 }
 

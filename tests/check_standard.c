@@ -343,11 +343,17 @@ static const struct bad bad_cases[] = {
 	{ F1 "    matches: 'a[[:alpha:]'\n", "std.yaml:4:14: ", "a '[' has no matching ']'" },
 	{ F1 "    matches: 'a{2,1}'\n", "std.yaml:4:14: ", "matches: invalid regular expression 'a{2,1}': " },
 	{ F1 "    matches: '(a)\\1'\n", "std.yaml:4:14: ", "back-references are not supported" },
-	{ F1 "    matches: '((a{100}){100}){100}'\n", "std.yaml:4:14: ", "its repetitions would compile to more than 10000 copies" },
-	{ F1 "    matches: 'k++++++++++++++++++++++++++++'\n", "std.yaml:4:14: ", "more than 10000 copies" },
-	{ F1 "    matches: '(a|b{5000}){3}'\n", "std.yaml:4:14: ", "more than 10000 copies" },
+	{ F1 "    matches: '((a{100}){100}){100}'\n", "std.yaml:4:14: ", "it would compile to more than 2000 nodes (a repetition copies what it repeats)" },
+	{ F1 "    matches: 'k++++++++++++++++++++++++++++'\n", "std.yaml:4:14: ", "two repetition operators in a row" },
+	{ F1 "    matches: '(((((((((((k+)+)+)+)+)+)+)+)+)+)+)+'\n", "std.yaml:4:14: ", "more than 2000 nodes" },
+	{ F1 "    matches: '(a|b{5000}){3}'\n", "std.yaml:4:14: ", "more than 2000 nodes" },
+	{ F1 "    matches: '(a{,200}){,200}'\n", "std.yaml:4:14: ", "more than 2000 nodes" },
+	{ F1 "    matches: '(a{200,}){200,}'\n", "std.yaml:4:14: ", "more than 2000 nodes" },
 	{ F1 "    matches: '(((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((a)))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))'\n",
 	  "std.yaml:4:14: ", "its groups nest more than 64 deep" },
+	{ F1 "    matches: 'x+*'\n", "std.yaml:4:14: ", "two repetition operators in a row ('+*', '{2}?', ...) are undefined" },
+	{ F1 "    matches: 'x{2}?'\n", "std.yaml:4:14: ", "two repetition operators in a row" },
+	{ F1 "    matches: '(x+)+(y{2,}){,3}a{2001}'\n", "std.yaml:4:14: ", "more than 2000 nodes" },
 	{ F1 "    absent: maybe\n", "std.yaml:4:13: ", "absent: expected true or false, got 'maybe'" },
 	{ F1 "    mode: '0600'\n    absent: true\n", "std.yaml:5:13: ", "absent: cannot be combined with other checks (this rule also sets 'mode')" },
 	{ F1 "    absent: true\n    contains: x\n", "std.yaml:4:13: ", "(this rule also sets 'contains')" },
@@ -418,7 +424,7 @@ START_TEST(test_accepted_edges)
 	    "    mode_max: '0644'\n"
 	    "    target: /x\n"
 	    "    type: symlink\n"
-	    "    matches: ['(a{100}){99}', 'a+b+c+d+e+f+g+h+i+j+k+l+m+n+o+p+q+r+s+t+u+', '[[:alpha:]{]+x{3,}[]]{2}']\n"
+	    "    matches: ['(a{10}){99}', 'a+b+c+d+e+f+g+h+i+j+k+l+m+n+o+p+q+r+s+t+u+', '[[:alpha:]{]+x{3,}[]]{2}']\n"
 	    "packages: {required: ['libstdc++6', 'perl-Net_SSLeay', {name: x, version: '=1'}]}\n");
 
 	ck_assert_uint_eq(s->files[0].mode, 0755);
@@ -429,6 +435,32 @@ START_TEST(test_accepted_edges)
 	ck_assert(s->files[3].is_glob);
 	ck_assert_uint_eq(s->npackages, 3);
 	standard_free(s);
+}
+END_TEST
+
+/* A regular expression of 1024 bytes is taken; one more byte is refused. */
+START_TEST(test_regex_length)
+{
+	char text[1200], pat[1100];
+	struct drift_error err = { 0 };
+	struct standard *s = NULL;
+	int len;
+
+	for (len = 1024; len <= 1025; len++) {
+		memset(pat, 'a', (size_t)len);
+		pat[len] = '\0';
+		snprintf(text, sizeof(text), F1 "    matches: '%s'\n", pat);
+		if (len == 1024) {
+			s = load_ok(text);
+			ck_assert_uint_eq(strlen(s->files[0].matches[0].pattern), 1024);
+			standard_free(s);
+		} else {
+			ck_assert_int_eq(load_text(text, &s, &err), DRIFT_EINVAL);
+			ck_assert_str_eq(err.msg, "std.yaml:4:14: matches: regular expression "
+			    "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' "
+			    "refused: it is longer than 1024 bytes");
+		}
+	}
 }
 END_TEST
 
@@ -781,6 +813,7 @@ make_standard_suite(void)
 	tcase_add_test(tc, test_version_constraints);
 	tcase_add_loop_test(tc, test_refused, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tc, test_accepted_edges);
+	tcase_add_test(tc, test_regex_length);
 	tcase_add_test(tc, test_large_buffer_refused);
 	suite_add_tcase(s, tc);
 

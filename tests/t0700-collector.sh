@@ -115,11 +115,13 @@ make_root "$R"
 head -c 3000 /dev/urandom >"$SCRATCH/garbage"
 
 # --- running it ---
-# start CONFIG PORT: in the background, waiting (bounded) for the ready file.
+# start CONFIG PORT [OPTION...]: in the background, waiting (bounded) for the ready file.
 start() {
 	READY="$SCRATCH/ready.$2"
 	LOG="$SCRATCH/collector.$2.log"
-	"$COLLECTOR" --config "$1" --ready-file "$READY" 2>"$LOG" &
+	cfg=$1
+	shift 2
+	"$COLLECTOR" --config "$cfg" --ready-file "$READY" "$@" 2>"$LOG" &
 	PID=$!
 	n=0
 	while [ ! -e "$READY" ]; do
@@ -132,7 +134,7 @@ start() {
 }
 # stop: SIGTERM, then require a clean exit within a minute, the ready file gone and the port closed.
 stop() {
-	kill -TERM "$PID"
+	kill -TERM "$PID" 2>/dev/null || true
 	n=0
 	while kill -0 "$PID" 2>/dev/null && [ "$n" -lt 600 ]; do
 		n=$((n + 1))
@@ -175,9 +177,15 @@ json() {
 sql() {
 	sqlite3 -readonly "$STORE/drift.db" "$1"
 }
-# logged PATTERN WHAT: the collector logged a line matching PATTERN (grep -E)
+# logged PATTERN WHAT: the collector logged a line matching PATTERN (grep -E);
+# waits a little (bounded): a TLS refusal is logged after the alert is sent
 logged() {
-	grep -qE "$1" "$LOG" || { cat "$LOG" >&2; fail "no log line for $2"; }
+	n=0
+	until grep -qE "$1" "$LOG"; do
+		n=$((n + 1))
+		[ "$n" -lt 100 ] || { cat "$LOG" >&2; fail "no log line for $2"; }
+		sleep 0.1
+	done
 }
 
 start "$C" $PORT
@@ -272,8 +280,47 @@ want=$(( $(wc -c <"$SCRATCH/web01.drift") * 2 + $(wc -c <"$SCRATCH/web02.drift")
 [ "$(sum drift_collector_baselines '')" = 1 ] || fail "metrics: baselines"
 grep -q '^# TYPE drift_collector_uploads_total counter$' "$SCRATCH/body" || fail "metrics: no TYPE line"
 
+# an upload under way when SIGTERM comes is still answered: the client
+# knows the collector has its request once it says "100 Continue", then
+# sends the body only after the collector logged that it is stopping
+python3 - "$PID" "$LOG" "$PKI" $PORT "$SCRATCH/web01.drift" >"$SCRATCH/drain.out" <<'PY' \
+	|| { cat "$SCRATCH/drain.out" "$LOG" >&2; fail "an upload under way at SIGTERM was not answered"; }
+import os, signal, socket, ssl, sys, time
+pid, log, pki, port, bundle = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+body = open(bundle, "rb").read()
+ctx = ssl.create_default_context(cafile=pki + "/ca.pem")
+ctx.load_cert_chain(pki + "/web01.pem", pki + "/web01.key")
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=30),
+                    server_hostname="127.0.0.1")
+s.sendall(b"POST /v1/baselines HTTP/1.1\r\nHost: drift\r\nExpect: 100-continue\r\n"
+          b"Content-Length: %d\r\n\r\n" % len(body))
+got = b""
+while b"\r\n\r\n" not in got:
+    got += s.recv(4096)
+assert got.startswith(b"HTTP/1.1 100"), got
+os.kill(pid, signal.SIGTERM)
+for _ in range(600):
+    if "shutting down on SIGTERM" in open(log).read():
+        break
+    time.sleep(0.1)
+else:
+    sys.exit("the collector did not log its shutdown")
+s.sendall(body)
+resp = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    resp += chunk
+print(resp.decode(errors="replace"))
+head, _, rest = resp.partition(b"\r\n\r\n")
+assert head.startswith(b"HTTP/1.1 200"), head
+assert b'"status": "unchanged"' in rest, rest
+PY
 stop $PORT
 logged "shutting down on SIGTERM" "the shutdown"
+expect_exit 0 "$COLLECTOR" --config "$C" -t
+grep -qx "configuration ok" "$SCRATCH/out" || fail "--check-config of a configuration with a store"
 
 # --- limits: a body over upload_max is refused before it is read; a bundle
 # whose content is over content_max is refused by the store; both 413 ---
@@ -288,7 +335,8 @@ head -c 49152 /dev/urandom | base64 >"$R/etc/random-64k"
 tar -tf "$SCRATCH/mid.drift" | grep -q "^content/$(sha256sum <"$R/etc/random-2k" | cut -c1-64)\$" \
 	|| fail "fixture: the 2 KiB file was not captured"
 [ "$(wc -c <"$SCRATCH/big.drift")" -gt 8192 ] || fail "fixture: the big bundle is not over 8 KiB"
-start "$C2" $PORT2
+start "$C2" $PORT2 --workers 3
+logged "with 3 workers" "--workers"
 post $PORT2 web01 "$SCRATCH/big.drift"
 [ "$CODE" = 413 ] || fail "an upload over upload_max: HTTP $CODE, expected 413"
 logged "refused upload from 127\.0\.0\.1:[0-9]+ \(certificate 'web01'\): it is larger than upload_max \(8192 bytes\) \(413\)" \
