@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agent_config.h"
+#include "baseline.h"
 #include "error.h"
 #include "ynode.h"
 
@@ -84,7 +85,7 @@ static const char *const default_package_managers[] = {
 #define DEFAULT_SPOOL_DIR	LOCALSTATEDIR "/lib/drift/spool"
 #define DEFAULT_SPOOL_MAX	(256ULL * 1024 * 1024)
 #define MAX_JOBS		1024
-#define MAX_HOST_ID		255
+#define MAX_HOST_ID		DRIFT_HOST_ID_MAX
 
 static const char *const top_keys[] = {
 	"host_id", "collector", "tls", "paths", "exclude", "capture",

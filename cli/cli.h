@@ -3,6 +3,8 @@
 #ifndef DRIFT_CLI_H
 #define DRIFT_CLI_H
 
+#include <stdint.h>
+
 #include "baseline.h"
 #include "render.h"
 
@@ -36,6 +38,9 @@ int cli_load_baseline(const char *arg, struct baseline **out);
  */
 void cli_set_store(const char *dir);
 const char *cli_store_dir(void);
+
+/* Seconds without a report before a host is stale: collector.yaml's stale_after, else 3h. */
+uint64_t cli_stale_after(void);
 
 /* Open the store read-only-ish (no create); prints the error on failure. */
 struct store;

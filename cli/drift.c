@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "collector_config.h"
 #include "store.h"
 
 static const struct cli_command commands[] = {
@@ -42,16 +43,52 @@ cli_set_store(const char *dir)
 	store_option = dir;
 }
 
+/*
+ * The collector's own configuration, when this machine has one, tells
+ * where the store is and when a host is stale; read once, quietly: a
+ * broken collector.yaml is reported by drift-collector --check-config.
+ */
+static const struct collector_config *
+collector_settings(void)
+{
+	static struct collector_config cc;
+	static int state;	/* 0 not tried, 1 loaded, -1 none */
+
+	if (state == 0) {
+		struct drift_error err = { 0 };
+
+		state = -1;
+		if (collector_config_defaults(&cc) == 0) {
+			if (collector_config_load(&cc, COLLECTOR_CONFIG_DEFAULT, &err) == 0)
+				state = 1;
+			else
+				collector_config_release(&cc);
+		}
+	}
+	return state == 1 ? &cc : NULL;
+}
+
 const char *
 cli_store_dir(void)
 {
 	const char *env = getenv("DRIFT_STORE");
+	const struct collector_config *cc;
 
 	if (store_option != NULL)
 		return store_option;
 	if (env != NULL && env[0] != '\0')
 		return env;
+	if ((cc = collector_settings()) != NULL && cc->store != NULL)
+		return cc->store;
 	return LOCALSTATEDIR "/lib/drift/store";
+}
+
+uint64_t
+cli_stale_after(void)
+{
+	const struct collector_config *cc = collector_settings();
+
+	return cc != NULL && cc->stale_after > 0 ? cc->stale_after : 3 * 3600;
 }
 
 int
@@ -61,7 +98,7 @@ cli_open_store(struct store **out)
 	const char *dir = cli_store_dir();
 
 	if (store_open(dir, false, out, &err) < 0) {
-		fprintf(stderr, "drift: store '%s': %s\n", dir, drift_error_message(&err));
+		fprintf(stderr, "drift: %s\n", drift_error_message(&err));
 		if (store_option == NULL && getenv("DRIFT_STORE") == NULL)
 			fprintf(stderr, "drift: (give --store DIR or set DRIFT_STORE)\n");
 		return err.code < 0 ? err.code : DRIFT_EIO;

@@ -12,8 +12,6 @@
 #include "json.h"
 #include "store.h"
 
-#define DEFAULT_STALE_AFTER_S (3 * 3600)
-
 static void
 usage(FILE *f)
 {
@@ -23,8 +21,9 @@ usage(FILE *f)
 	    "List every host that reported to the collector: when it last reported,\n"
 	    "how many baselines and changes it has, and whether its latest baseline\n"
 	    "complies with the standards that apply to it. Hosts that have not\n"
-	    "reported for longer than --stale-after (default 3h) are marked STALE and\n"
-	    "listed first.\n"
+	    "reported for longer than --stale-after are marked STALE and\n"
+	    "listed first (default: stale_after of the collector's configuration,\n"
+	    "else 3h).\n"
 	    "\n"
 	    "  -f, --format FMT        text (default) or json\n"
 	    "      --stale-after DUR   e.g. 90m, 3h, 1d\n"
@@ -96,7 +95,7 @@ cmd_hosts(int argc, char **argv)
 	struct store_host *v = NULL;
 	struct store *st = NULL;
 	const char *format = "text";
-	int64_t stale_after = DEFAULT_STALE_AFTER_S, now, cutoff;
+	int64_t stale_after = (int64_t)cli_stale_after(), now, cutoff;
 	struct timespec ts;
 	size_t n = 0, i, nstale = 0;
 	int c, rc = CLI_EXIT_ERROR;

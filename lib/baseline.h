@@ -12,6 +12,13 @@
 #include "drift.pb-c.h"
 #include "error.h"
 
+/*
+ * A host id: what the agent reports, the collector's certificate name, the
+ * store's key. At most 64 characters, because that is all a certificate's
+ * common name can carry (RFC 5280 ub-common-name).
+ */
+#define DRIFT_HOST_ID_MAX 64
+
 /* The format this build writes; readers accept 1..BASELINE_FORMAT_MAX. */
 #define BASELINE_FORMAT_VERSION 1
 #define BASELINE_FORMAT_MAX 1

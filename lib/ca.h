@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "baseline.h"
 #include "error.h"
 
 /*
@@ -28,7 +29,7 @@
 #define CA_DAYS_DEFAULT 3650	/* the CA itself: ten years */
 #define CA_LEAF_DAYS_DEFAULT 825	/* host and server certificates */
 #define CA_DAYS_MAX 36500
-#define CA_NAME_MAX 253		/* a host id: a DNS name at most */
+#define CA_NAME_MAX DRIFT_HOST_ID_MAX	/* a host id */
 #define CA_CN_MAX 64		/* RFC 5280 ub-common-name: what a certificate can carry */
 
 /* ca_issue flags */

@@ -113,6 +113,19 @@ render_check_json(FILE *f, const struct baseline *b, const struct standard *s,
 	return render_finish(f);
 }
 
+/* '|' starts the perfdata and a newline ends the plugin output: neither may appear. */
+static void
+nagios_text(FILE *f, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && i < 300; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		putc(c < 0x20 || c == '|' ? '?' : c, f);
+	}
+}
+
 int
 render_check_nagios(FILE *f, const struct baseline *b, const struct standard *s,
     const struct evaluation *ev)
@@ -129,15 +142,11 @@ render_check_nagios(FILE *f, const struct baseline *b, const struct standard *s,
 	if (ev->n > 0) {
 		/* The first finding is the worst: name it so the page says what to look at. */
 		const struct finding *x = &ev->v[0];
-		size_t i;
 
 		fputs("; first: ", f);
-		for (i = 0; i < x->subject_len && i < 200; i++) {
-			unsigned char c = (unsigned char)x->subject[i];
-
-			putc(c < 0x20 || c == '|' ? '?' : c, f);
-		}
-		fprintf(f, " %s", x->message);
+		nagios_text(f, x->subject, x->subject_len);
+		putc(' ', f);
+		nagios_text(f, x->message, strlen(x->message));
 	}
 	fprintf(f, " | critical=%zu warning=%zu info=%zu unevaluated=%zu\n",
 	    ev->count[SEVERITY_CRITICAL], ev->count[SEVERITY_WARNING], ev->count[SEVERITY_INFO],

@@ -38,7 +38,7 @@ store_host_id_valid(const char *host)
 	for (n = 0; host[n] != '\0'; n++) {
 		char c = host[n];
 
-		if (n >= 253)
+		if (n >= DRIFT_HOST_ID_MAX)
 			return false;
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		    c == '.' || c == '_' || c == '-'))
@@ -1074,7 +1074,7 @@ store_ingest(struct store *s, const void *bundle, size_t len,
 	}
 	if (!store_host_id_valid(u.host)) {
 		r = drift_error_set(err, DRIFT_EFORMAT,
-		    "bundle refused: host id '%s' is not valid (1 to 253 characters of A-Z, a-z, 0-9, '.', '_', '-')",
+		    "bundle refused: host id '%s' is not valid (1 to 64 characters of A-Z, a-z, 0-9, '.', '_', '-')",
 		    printable_host(u.host, hbuf, sizeof(hbuf)));
 		goto out;
 	}
@@ -1247,13 +1247,13 @@ store_load(struct store *s, const char *ref, struct baseline **out, struct drift
 		return drift_error_set(err, DRIFT_EINVAL,
 		    "'%.300s': expected HOST@latest, HOST@TIME (like web01@2026-11-22T10:00Z or "
 		    "'web01@2 hours ago') or HOST@#ID", ref);
-	if (hlen >= sizeof(host))
-		return drift_error_set(err, DRIFT_EINVAL, "'%.300s': the host id is longer than 253 characters", ref);
+	if (hlen > DRIFT_HOST_ID_MAX)
+		return drift_error_set(err, DRIFT_EINVAL, "'%.300s': the host id is longer than 64 characters", ref);
 	memcpy(host, ref, hlen);
 	host[hlen] = '\0';
 	if (!store_host_id_valid(host))
 		return drift_error_set(err, DRIFT_EINVAL,
-		    "'%.300s': '%s' is not a host id (1 to 253 characters of A-Z, a-z, 0-9, '.', '_', '-')",
+		    "'%.300s': '%s' is not a host id (1 to 64 characters of A-Z, a-z, 0-9, '.', '_', '-')",
 		    ref, host);
 	if ((r = store_sql_begin(s, false, &began, err)) < 0)
 		return r;

@@ -40,7 +40,7 @@ struct store;
 #define STORE_EVENT_MAX ((size_t)64 << 20)
 
 /*
- * A host id the store accepts: 1 to 253 bytes of [A-Za-z0-9._-], not
+ * A host id the store accepts: 1 to DRIFT_HOST_ID_MAX (64) bytes of [A-Za-z0-9._-], not
  * "." or "..". Checked before a host id reaches SQL or the file system.
  */
 bool store_host_id_valid(const char *host);

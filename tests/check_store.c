@@ -619,12 +619,13 @@ END_TEST
 
 START_TEST(test_host_id_valid)
 {
-	char longest[254], toolong[255];
+	char longest[DRIFT_HOST_ID_MAX + 1], toolong[DRIFT_HOST_ID_MAX + 2];
 
-	memset(longest, 'a', 253);
-	longest[253] = '\0';
-	memset(toolong, 'a', 254);
-	toolong[254] = '\0';
+	/* at most what a certificate's common name can carry */
+	memset(longest, 'a', DRIFT_HOST_ID_MAX);
+	longest[DRIFT_HOST_ID_MAX] = '\0';
+	memset(toolong, 'a', DRIFT_HOST_ID_MAX + 1);
+	toolong[DRIFT_HOST_ID_MAX + 1] = '\0';
 	ck_assert(store_host_id_valid("web01.example.net"));
 	ck_assert(store_host_id_valid("A-b_c.9"));
 	ck_assert(store_host_id_valid(longest));
