@@ -106,7 +106,8 @@ hosts_free(struct host *v, size_t n)
 static int
 parse_line(char *line, struct host *h, size_t lineno, struct drift_error *err)
 {
-	char *tok[3], *save = NULL, *t;
+	char *tok[2], *save = NULL, *t;
+	struct buf *nb;
 	size_t ntok = 0;
 	int r;
 
@@ -116,9 +117,7 @@ parse_line(char *line, struct host *h, size_t lineno, struct drift_error *err)
 			tok[ntok++] = t;
 			continue;
 		}
-		struct buf *nb = realloc(h->bodies, (h->nbodies + 1) * sizeof(*nb));
-
-		if (nb == NULL)
+		if ((nb = realloc(h->bodies, (h->nbodies + 1) * sizeof(*nb))) == NULL)
 			return drift_error_set(err, DRIFT_ENOMEM, "out of memory");
 		h->bodies = nb;
 		if ((r = read_file(t, BUNDLE_MAX, &h->bodies[h->nbodies], err)) < 0)
@@ -208,6 +207,7 @@ host_setup(struct host *h, const char *url, const char *cacert, struct drift_err
 	curl_easy_setopt(h->h, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(h->h, CURLOPT_TCP_NODELAY, 1L);
 	curl_easy_setopt(h->h, CURLOPT_POST, 1L);
+	curl_easy_setopt(h->h, CURLOPT_PRIVATE, (void *)h);
 	return 0;
 }
 
@@ -347,9 +347,6 @@ main(int argc, char **argv)
 			if (msg->msg != CURLMSG_DONE)
 				continue;
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&h);
-			for (i = 0; h == NULL && i < nhosts; i++)
-				if (hosts[i].h == msg->easy_handle)
-					h = &hosts[i];
 			curl_multi_remove_handle(m, h->h);
 			host_done(h, msg->data.result, &t);
 			if (h->next < h->nbodies) {

@@ -35,10 +35,13 @@ if command -v clang >/dev/null 2>&1; then
 	make -s -C "$top/build-fuzz" -j"$(nproc)" fuzzers >/dev/null
 	for f in "$top"/build-fuzz/tests/fuzz/fuzz_*; do
 		[ -x "$f" ] || continue
-		corpus="$top/build-fuzz/corpus-$(basename "$f")"
+		name=$(basename "$f")
+		corpus="$top/build-fuzz/corpus-$name"
+		seeds="$top/tests/fuzz/seeds-${name#fuzz_}"
+		[ -d "$seeds" ] || { echo "FAIL: no seeds for $name"; status=1; continue; }
 		mkdir -p "$corpus"
 		if ! "$f" -max_total_time="${FUZZ_SECONDS:-30}" -max_len=65536 "$corpus" \
-			"$top/tests/fuzz/seeds" >"$corpus.log" 2>&1; then
+			"$seeds" >"$corpus.log" 2>&1; then
 			status=1
 			tail -n 40 "$corpus.log"
 			echo "FAIL: $(basename "$f")"
