@@ -336,8 +336,7 @@ main(int argc, char **argv)
 		CURLMsg *msg;
 		int left;
 
-		if (curl_multi_perform(m, &still) != CURLM_OK ||
-		    curl_multi_poll(m, NULL, 0, 1000, NULL) != CURLM_OK) {
+		if (curl_multi_perform(m, &still) != CURLM_OK) {
 			fprintf(stderr, "loadgen: the curl multi loop failed\n");
 			goto out;
 		}
@@ -357,6 +356,11 @@ main(int argc, char **argv)
 			} else {
 				running--;
 			}
+		}
+		/* after reading what finished: a finished transfer is no socket event to wait for */
+		if (running > 0 && curl_multi_poll(m, NULL, 0, 1000, NULL) != CURLM_OK) {
+			fprintf(stderr, "loadgen: the curl multi loop failed\n");
+			goto out;
 		}
 	}
 	secs = now_s() - t0;
