@@ -8,6 +8,7 @@
 
 #include "agent_config.h"
 #include "baseline.h"
+#include "cfgread.h"
 #include "error.h"
 #include "ynode.h"
 
@@ -92,7 +93,6 @@ static const char *const top_keys[] = {
 	"never_capture", "capture_max", "cross_mounts", "package_managers",
 	"spool", "jobs", NULL
 };
-static const char *const tls_keys[] = { "ca", "cert", "key", NULL };
 static const char *const spool_keys[] = { "dir", "max", NULL };
 
 /* ------------------------------------------------------------- strlist */
@@ -253,80 +253,16 @@ replace(char **dst, char *s)
 	*dst = s;
 }
 
-/*
- * An absolute path, rewritten in place without repeated or trailing
- * slashes. "." and ".." are refused: rules are matched against the paths
- * the walker produces, and those never contain them.
- */
-static int
-normalize_path(const struct ydoc *doc, const struct ynode *n, const char *what,
-    char *path, struct drift_error *err)
-{
-	char *in, *out;
-
-	if (path[0] != '/')
-		return ynode_error(doc, n, err, DRIFT_EINVAL,
-		    "%s: '%s' is not an absolute path (start it with '/')", what, path);
-	for (in = path; *in != '\0'; ) {
-		size_t len;
-
-		while (*in == '/')
-			in++;
-		len = strcspn(in, "/");
-		if ((len == 1 && in[0] == '.') || (len == 2 && in[0] == '.' && in[1] == '.'))
-			return ynode_error(doc, n, err, DRIFT_EINVAL,
-			    "%s: '%s' contains a '.' or '..' component: write the path "
-			    "it stands for", what, path);
-		in += len;
-	}
-	for (in = out = path; *in != '\0'; in++)
-		if (*in != '/' || out == path || out[-1] != '/')
-			*out++ = *in;
-	if (out - path > 1 && out[-1] == '/')
-		out--;
-	*out = '\0';
-	return 0;
-}
-
-static int
-read_path(const struct ydoc *doc, const struct ynode *n, const char *what,
-    char **dst, struct drift_error *err)
-{
-	char *s;
-	int r;
-
-	if ((r = ynode_string(doc, n, what, &s, err)) < 0)
-		return r;
-	if ((r = normalize_path(doc, n, what, s, err)) < 0) {
-		free(s);
-		return r;
-	}
-	replace(dst, s);
-	return 0;
-}
-
-/* The node of item i of a list read by ynode_strlist (a scalar is its only item). */
-static const struct ynode *
-list_item(const struct ynode *list, size_t i)
-{
-	return list->type == YNODE_SEQ ? list->items[i] : list;
-}
-
 static int
 read_paths(const struct ydoc *doc, const struct ynode *n, const char *what,
     struct strlist *dst, struct drift_error *err)
 {
 	char **v;
-	size_t i, k;
+	size_t k;
 	int r;
 
-	if ((r = ynode_strlist(doc, n, what, &v, &k, err)) < 0)
+	if ((r = cfgread_paths(doc, n, what, CFGREAD_NORMALIZE, &v, &k, err)) < 0)
 		return r;
-	for (i = 0; i < k; i++)
-		if ((r = normalize_path(doc, list_item(n, i), what, v[i], err)) < 0) {
-			ynode_strv_free(v);
-			return r;
-		}
 	strlist_adopt(dst, v, k);
 	return 0;
 }
@@ -348,7 +284,7 @@ read_globs(const struct ydoc *doc, const struct ynode *n, const char *what,
 		return r;
 	for (i = 0; i < k; i++)
 		if (v[i][0] != '/' && strncmp(v[i], "**", 2) != 0) {
-			r = ynode_error(doc, list_item(n, i), err, DRIFT_EINVAL,
+			r = ynode_error(doc, cfgread_list_item(n, i), err, DRIFT_EINVAL,
 			    "%s: '%s' can never match: paths are absolute, so start "
 			    "the pattern with '/' or '**'", what, v[i]);
 			ynode_strv_free(v);
@@ -370,7 +306,7 @@ read_package_managers(const struct ydoc *doc, const struct ynode *n,
 	if ((r = ynode_strlist(doc, n, what, &v, &k, err)) < 0)
 		return r;
 	for (i = 0; i < k; i++) {
-		const struct ynode *item = list_item(n, i);
+		const struct ynode *item = cfgread_list_item(n, i);
 
 		for (j = 0; package_managers[j] != NULL; j++)
 			if (strcmp(v[i], package_managers[j]) == 0)
@@ -457,19 +393,10 @@ static int
 read_tls(const struct ydoc *doc, const struct ynode *n, struct agent_config *c,
     struct drift_error *err)
 {
-	const struct ynode *v;
 	int r;
 
-	if ((r = ynode_check_keys(doc, n, "tls", tls_keys, err)) < 0)
-		return r;
-	if ((v = ynode_get(n, "ca")) != NULL &&
-	    (r = read_path(doc, v, "tls.ca", &c->tls_ca, err)) < 0)
-		return r;
-	if ((v = ynode_get(n, "cert")) != NULL &&
-	    (r = read_path(doc, v, "tls.cert", &c->tls_cert, err)) < 0)
-		return r;
-	if ((v = ynode_get(n, "key")) != NULL &&
-	    (r = read_path(doc, v, "tls.key", &c->tls_key, err)) < 0)
+	if ((r = cfgread_tls(doc, n, CFGREAD_NORMALIZE, &c->tls_ca, &c->tls_cert,
+	    &c->tls_key, err)) < 0)
 		return r;
 	if ((c->tls_cert == NULL) != (c->tls_key == NULL))
 		return ynode_error(doc, n, err, DRIFT_EINVAL,
@@ -488,7 +415,8 @@ read_spool(const struct ydoc *doc, const struct ynode *n, struct agent_config *c
 	if ((r = ynode_check_keys(doc, n, "spool", spool_keys, err)) < 0)
 		return r;
 	if ((v = ynode_get(n, "dir")) != NULL &&
-	    (r = read_path(doc, v, "spool.dir", &c->spool_dir, err)) < 0)
+	    (r = cfgread_path(doc, v, "spool.dir", CFGREAD_NORMALIZE, &c->spool_dir,
+	    err)) < 0)
 		return r;
 	if ((v = ynode_get(n, "max")) != NULL) {
 		if ((r = ynode_size(doc, v, "spool.max", &max, err)) < 0)
@@ -573,13 +501,7 @@ agent_config_load(struct agent_config *cfg, const char *path, struct drift_error
 	memset(&work, 0, sizeof(work));	/* owned by cfg */
 	r = 0;
 out:
-	/* One code for "the file says something wrong", whatever the detail. */
-	if (r == DRIFT_EFORMAT || r == DRIFT_EINVAL) {
-		r = DRIFT_ECONFIG;
-		if (err != NULL)
-			err->code = r;
-	} else if (r == DRIFT_ENOMEM && err != NULL && err->code != r)
-		drift_error_set(err, r, "'%s': out of memory", path);
+	r = cfgread_status(r, path, err);
 	agent_config_release(&work);
 	ydoc_release(&doc);
 	return r;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "spool.h"
 
 #define NAME_DIGITS	20	/* taken_at in ns, zero-padded */
@@ -197,32 +198,6 @@ remove_stale_temps(struct spool *sp)
 	closedir(d);
 }
 
-/* mkdir -p for the parents (0755), the spool itself 0700. */
-static int
-make_dirs(const char *dir, struct drift_error *err)
-{
-	char *p, *s;
-	int r = 0;
-
-	if ((p = strdup(dir)) == NULL)
-		return drift_error_set(err, DRIFT_ENOMEM, "out of memory");
-	for (s = p + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-			r = drift_error_errno(err, errno, "cannot create '%s'", p);
-			goto out;
-		}
-		*s = '/';
-	}
-	if (mkdir(p, 0700) < 0 && errno != EEXIST)
-		r = drift_error_errno(err, errno, "cannot create '%s'", p);
-out:
-	free(p);
-	return r;
-}
-
 int
 spool_open(struct spool **out, const char *dir, uint64_t max, spool_log_fn log,
     void *log_ctx, struct drift_error *err)
@@ -245,7 +220,8 @@ spool_open(struct spool **out, const char *dir, uint64_t max, spool_log_fn log,
 		r = drift_error_set(err, DRIFT_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if ((r = make_dirs(dir, err)) < 0)
+	/* parents 0755, the spool itself 0700 */
+	if ((r = fileio_mkdirs(dir, 0700, err)) < 0)
 		goto fail;
 	if ((sp->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		if (errno == ELOOP || errno == ENOTDIR)

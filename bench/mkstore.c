@@ -312,8 +312,9 @@ run_job(const struct opts *o, unsigned job, int64_t now)
 		}
 		model_free(m);
 		m = NULL;
-		if (job == 0 && (k / o->jobs) % 100 == 99)
-			fprintf(stderr, "mkstore: %u of %u hosts\n", k + 1, o->hosts);
+		/* job 0 speaks for all: the others are about as far */
+		if (job == 0 && (k / o->jobs + 1) % 100 == 0)
+			fprintf(stderr, "mkstore: about %u of %u hosts\n", (k / o->jobs + 1) * o->jobs, o->hosts);
 	}
 	r = 0;
 out:

@@ -22,6 +22,7 @@ int cmd_diff(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_standard(int argc, char **argv);
 int cmd_ca(int argc, char **argv);
+int cmd_restore_plan(int argc, char **argv);
 
 /*
  * Load the baseline a command argument names: a bundle or .pb file ("-" for
@@ -48,8 +49,20 @@ int cli_open_store(struct store **out);
 
 int cmd_hosts(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_window(int argc, char **argv);
 
 /* The renderer for --format NAME; prints an error and returns NULL if unknown. */
 const struct render_ops *cli_format(const char *name);
+
+/*
+ * The options of a command that reads baselines and renders them
+ * (drift show, drift diff): -f/--format FMT into *render (left as it is
+ * without one), --store DIR, -h/--help, then exactly noperands operands
+ * from argv[optind]. help prints the command's usage. Returns 0 to go on,
+ * 1 when --help was shown on stdout (exit 0), or CLI_EXIT_ERROR after
+ * printing why (a bad option or operand count gets the usage on stderr).
+ */
+int cli_render_options(int argc, char **argv, int noperands, void (*help)(FILE *),
+    const struct render_ops **render);
 
 #endif

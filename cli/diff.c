@@ -64,38 +64,13 @@ load_both(const char *old, const char *new_, struct baseline **a, struct baselin
 int
 cmd_diff(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "store", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct render_ops *render = &render_text_ops;
 	struct baseline *a = NULL, *b = NULL;
 	struct diff d = { 0 };
-	int c, rc = CLI_EXIT_ERROR;
+	int r, rc = CLI_EXIT_ERROR;
 
-	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if ((render = cli_format(optarg)) == NULL)
-				return CLI_EXIT_ERROR;
-			break;
-		case 'S':
-			cli_set_store(optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return CLI_EXIT_ERROR;
-		}
-	}
-	if (argc - optind != 2) {
-		usage(stderr);
-		return CLI_EXIT_ERROR;
-	}
+	if ((r = cli_render_options(argc, argv, 2, usage, &render)) != 0)
+		return r == 1 ? 0 : r;
 	if (load_both(argv[optind], argv[optind + 1], &a, &b) < 0)
 		goto out;
 	if (diff_baselines(a->pb, b->pb, &d) < 0) {

@@ -2,6 +2,7 @@
 /* drift.c - the drift command: a table of subcommands, one file each. */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,9 @@ static const struct cli_command commands[] = {
 	{ "standard", cmd_standard, "compare two standards; write one from a baseline" },
 	{ "hosts", cmd_hosts, "every host the collector knows: last report, changes, compliance" },
 	{ "report", cmd_report, "what changed across the fleet in a time window" },
+	{ "window", cmd_window, "announce maintenance: changes inside a window are planned" },
 	{ "ca", cmd_ca, "create the collector's CA, issue host and server certificates" },
+	{ "restore-plan", cmd_restore_plan, "a runbook, script and files that put a host back" },
 };
 
 static void
@@ -149,6 +152,42 @@ cli_format(const char *name)
 	if (r == NULL)
 		fprintf(stderr, "drift: --format '%s': expected text or json\n", name);
 	return r;
+}
+
+int
+cli_render_options(int argc, char **argv, int noperands, void (*help)(FILE *),
+    const struct render_ops **render)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "store", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if ((*render = cli_format(optarg)) == NULL)
+				return CLI_EXIT_ERROR;
+			break;
+		case 'S':
+			cli_set_store(optarg);
+			break;
+		case 'h':
+			help(stdout);
+			return 1;
+		default:
+			help(stderr);
+			return CLI_EXIT_ERROR;
+		}
+	}
+	if (argc - optind != noperands) {
+		help(stderr);
+		return CLI_EXIT_ERROR;
+	}
+	return 0;
 }
 
 int

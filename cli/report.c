@@ -23,7 +23,8 @@ usage(FILE *f)
 	    "                    [--format text|json|html] [--store DIR]\n"
 	    "\n"
 	    "After an outage: every change the collector recorded in the window, per\n"
-	    "host, oldest first. Each change is placed between the two snapshots that\n"
+	    "host, oldest first; the text report lists unplanned changes first, then\n"
+	    "those made inside a maintenance window (drift window). Each change is placed between the two snapshots that\n"
 	    "bound it, with packages, files, the content diff of captured config files\n"
 	    "(what it looked like before) and any new standard findings.\n"
 	    "\n"
@@ -38,12 +39,21 @@ usage(FILE *f)
 	    "Exit status: 0 report written (with or without changes), 2 error.\n");
 }
 
+/* The text report prints unplanned changes first: each kind is gathered here, then printed. */
+struct section {
+	FILE *f;		/* an open_memstream */
+	char *buf;
+	size_t len;
+	char *last_host;	/* host of the section's previous event, to group */
+	size_t hosts, changes;
+};
+
 struct report {
 	enum fmt fmt;
-	const char *host;	/* host of the previous event, to group */
-	char *last_host;
+	char *last_host;	/* host of the previous event, to group */
 	size_t hosts, events, changes;
 	FILE *out;
+	struct section text[2];	/* unplanned, planned */
 };
 
 static void
@@ -71,6 +81,32 @@ close_host(struct report *r)
 		fputs("</section>\n", r->out);
 }
 
+/* A change in the text report: under its host in the unplanned or the planned section. */
+static int
+text_event(struct report *r, const struct store_event *ev, const char *from, const char *to)
+{
+	struct section *sec = &r->text[ev->planned ? 1 : 0];
+	FILE *f = sec->f;
+
+	if (sec->last_host == NULL || strcmp(sec->last_host, ev->host) != 0) {
+		free(sec->last_host);
+		if ((sec->last_host = strdup(ev->host)) == NULL)
+			return 1;	/* out of memory */
+		fprintf(f, "\n== %s\n", ev->host);
+		sec->hosts++;
+	}
+	fprintf(f, "-- between %s and %s%s", from, to,
+	    ev->clock_skew ? " (the host's clock went backwards)" : "");
+	if (ev->planned)
+		fprintf(f, " (planned: %s)", ev->reason);
+	putc('\n', f);
+	fputs(ev->text, f);
+	if (ev->text[0] != '\0' && ev->text[strlen(ev->text) - 1] != '\n')
+		putc('\n', f);
+	sec->changes += ev->nchanges;
+	return 0;
+}
+
 static int
 on_event(void *ctx, const struct store_event *ev)
 {
@@ -82,7 +118,8 @@ on_event(void *ctx, const struct store_event *ev)
 	if (r->last_host == NULL || strcmp(r->last_host, ev->host) != 0) {
 		close_host(r);
 		free(r->last_host);
-		r->last_host = strdup(ev->host);
+		if ((r->last_host = strdup(ev->host)) == NULL)
+			return 1;	/* out of memory */
 		if (r->fmt == FMT_JSON) {
 			fputs(r->hosts ? ",\n  {\"host\": " : "\n  {\"host\": ", r->out);
 			json_cstr(r->out, ev->host);
@@ -91,33 +128,54 @@ on_event(void *ctx, const struct store_event *ev)
 			fputs("<section><h2>", r->out);
 			html_escape(r->out, ev->host);
 			fputs("</h2>\n", r->out);
-		} else {
-			fprintf(r->out, "\n== %s\n", ev->host);
 		}
 		r->hosts++;
 		r->events = 0;
 	}
 	if (r->fmt == FMT_JSON) {
-		fprintf(r->out, "%s{\"from\": \"%s\", \"to\": \"%s\", \"planned\": false, \"reason\": null, "
-		    "\"clock_skew\": %s, \"from_baseline\": %lld, \"to_baseline\": %lld,\n     \"changes\": %s,\n"
-		    "     \"findings\": %s}", r->events ? ",\n    " : "\n    ", from, to,
+		fprintf(r->out, "%s{\"from\": \"%s\", \"to\": \"%s\", \"planned\": %s, \"reason\": ",
+		    r->events ? ",\n    " : "\n    ", from, to, ev->planned ? "true" : "false");
+		if (ev->planned)
+			json_cstr(r->out, ev->reason);
+		else
+			fputs("null", r->out);
+		if (ev->planned)
+			fprintf(r->out, ", \"window\": %lld", (long long)ev->window_id);
+		else
+			fputs(", \"window\": null", r->out);
+		fprintf(r->out, ", \"clock_skew\": %s, \"from_baseline\": %lld, \"to_baseline\": %lld,\n"
+		    "     \"changes\": %s,\n     \"findings\": %s}",
 		    ev->clock_skew ? "true" : "false", (long long)ev->from_id, (long long)ev->to_id,
 		    ev->changes_json, ev->findings_json);
 	} else if (r->fmt == FMT_HTML) {
-		fprintf(r->out, "<h3>%s &rarr; %s%s</h3>\n<pre>", from, to,
-		    ev->clock_skew ? " (the host's clock went backwards)" : "");
+		fprintf(r->out, "<h3 class=\"%s\">%s &rarr; %s%s ", ev->planned ? "planned" : "unplanned",
+		    from, to, ev->clock_skew ? " (the host's clock went backwards)" : "");
+		if (ev->planned) {
+			fputs("<span class=\"tag\">planned: ", r->out);
+			html_escape(r->out, ev->reason);
+			fputs("</span>", r->out);
+		} else {
+			fputs("<span class=\"tag\">unplanned</span>", r->out);
+		}
+		fputs("</h3>\n<pre>", r->out);
 		html_escape(r->out, ev->text);
 		fputs("</pre>\n", r->out);
-	} else {
-		fprintf(r->out, "-- between %s and %s%s\n", from, to,
-		    ev->clock_skew ? " (the host's clock went backwards)" : "");
-		fputs(ev->text, r->out);
-		if (ev->text[0] != '\0' && ev->text[strlen(ev->text) - 1] != '\n')
-			putc('\n', r->out);
+	} else if (text_event(r, ev, from, to) != 0) {
+		return 1;
 	}
 	r->events++;
 	r->changes += ev->nchanges;
 	return 0;
+}
+
+/* The first line of the text report: how much was not announced, on how many hosts. */
+static void
+text_summary(const struct report *r)
+{
+	const struct section *u = &r->text[0], *p = &r->text[1];
+
+	printf("%zu unplanned change%s on %zu host%s, %zu planned\n", u->changes,
+	    u->changes == 1 ? "" : "s", u->hosts, u->hosts == 1 ? "" : "s", p->changes);
 }
 
 int
@@ -139,7 +197,7 @@ cmd_report(int argc, char **argv)
 	int64_t now, since, until;
 	struct timespec ts;
 	char a[48], b[48];
-	int c, rc = CLI_EXIT_ERROR;
+	int c, i, rc = CLI_EXIT_ERROR;
 
 	while ((c = getopt_long(argc, argv, "s:u:H:f:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -178,6 +236,12 @@ cmd_report(int argc, char **argv)
 	}
 	if (cli_open_store(&st) < 0)
 		return CLI_EXIT_ERROR;
+	for (i = 0; r.fmt == FMT_TEXT && i < 2; i++) {
+		if ((r.text[i].f = open_memstream(&r.text[i].buf, &r.text[i].len)) == NULL) {
+			fprintf(stderr, "drift: report: out of memory\n");
+			goto out;
+		}
+	}
 	format_time_ns(since, a, sizeof(a));
 	format_time_ns(until, b, sizeof(b));
 	if (r.fmt == FMT_JSON) {
@@ -186,15 +250,29 @@ cmd_report(int argc, char **argv)
 		printf("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		    "<title>drift report %s to %s</title>\n<style>body{font-family:sans-serif;margin:2em}"
 		    "pre{background:#f6f6f6;padding:1em;overflow-x:auto}h2{border-bottom:1px solid #ccc}"
+		    ".tag{font-size:70%%;padding:.1em .4em;border-radius:.3em;margin-left:.5em}"
+		    ".unplanned .tag{background:#c62828;color:#fff}.planned .tag{background:#ddd}"
 		    "</style></head><body>\n<h1>What changed from %s to %s</h1>\n", a, b, a, b);
-	} else {
-		printf("drift report: %s to %s%s%s\n", a, b, host ? ", hosts matching " : "", host ? host : "");
 	}
-	if (store_events(st, host, since, until, on_event, &r, &err) < 0) {
-		fprintf(stderr, "drift: report: %s\n", drift_error_message(&err));
+	if ((c = store_events(st, host, since, until, on_event, &r, &err)) != 0) {
+		fprintf(stderr, "drift: report: %s\n", c > 0 ? "out of memory" : drift_error_message(&err));
 		goto out;
 	}
 	close_host(&r);
+	if (r.fmt == FMT_TEXT) {
+		if (fflush(r.text[0].f) != 0 || fflush(r.text[1].f) != 0) {
+			fprintf(stderr, "drift: report: out of memory\n");
+			goto out;
+		}
+		text_summary(&r);
+		printf("drift report: %s to %s%s%s\n", a, b, host ? ", hosts matching " : "", host ? host : "");
+		if (r.text[0].hosts != 0)
+			printf("\nUnplanned changes\n");
+		fwrite(r.text[0].buf, 1, r.text[0].len, stdout);
+		if (r.text[1].hosts != 0)
+			printf("\nPlanned changes (inside a maintenance window)\n");
+		fwrite(r.text[1].buf, 1, r.text[1].len, stdout);
+	}
 	if (r.fmt == FMT_JSON) {
 		fputs("]}\n", stdout);
 	} else if (r.fmt == FMT_HTML) {
@@ -209,6 +287,12 @@ cmd_report(int argc, char **argv)
 	}
 	rc = fflush(stdout) == 0 ? 0 : CLI_EXIT_ERROR;
 out:
+	for (i = 0; i < 2; i++) {
+		if (r.text[i].f != NULL)
+			fclose(r.text[i].f);
+		free(r.text[i].buf);
+		free(r.text[i].last_host);
+	}
 	free(r.last_host);
 	store_close(st);
 	return rc;

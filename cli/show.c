@@ -28,37 +28,12 @@ usage(FILE *f)
 int
 cmd_show(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "store", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct render_ops *render = &render_text_ops;
 	struct baseline *b = NULL;
-	int c, rc = CLI_EXIT_ERROR;
+	int r, rc = CLI_EXIT_ERROR;
 
-	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if ((render = cli_format(optarg)) == NULL)
-				return CLI_EXIT_ERROR;
-			break;
-		case 'S':
-			cli_set_store(optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return CLI_EXIT_ERROR;
-		}
-	}
-	if (argc - optind != 1) {
-		usage(stderr);
-		return CLI_EXIT_ERROR;
-	}
+	if ((r = cli_render_options(argc, argv, 1, usage, &render)) != 0)
+		return r == 1 ? 0 : r;
 	if (cli_load_baseline(argv[optind], &b) < 0)
 		return CLI_EXIT_ERROR;
 	if (render->show(stdout, b) < 0)

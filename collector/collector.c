@@ -2,6 +2,7 @@
 /* collector.c - loading and checking what every collector process shares, and the log. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <netdb.h>
@@ -123,6 +124,22 @@ load_standards(struct collector *c, struct drift_error *err)
  * write), so a store that does not exist yet only needs a parent to be
  * created in.
  */
+static bool
+dir_is_empty(const char *path)
+{
+	struct dirent *de;
+	bool empty = true;
+	DIR *d;
+
+	if ((d = opendir(path)) == NULL)
+		return false;
+	while (empty && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			empty = false;
+	closedir(d);
+	return empty;
+}
+
 static int
 check_store(const struct collector_config *cfg, bool check_only, struct drift_error *err)
 {
@@ -145,6 +162,12 @@ check_store(const struct collector_config *cfg, bool check_only, struct drift_er
 			    "when drift-collector starts", cfg->store);
 		free(copy);
 		return r;
+	}
+	if (check_only && stat(cfg->store, &st) == 0 && S_ISDIR(st.st_mode) && dir_is_empty(cfg->store)) {
+		/* What the package and systemd's StateDirectory= make before the first start. */
+		collector_log("note: the store '%s' is empty; it is set up when drift-collector starts",
+		    cfg->store);
+		return 0;
 	}
 	if ((r = store_open(cfg->store, !check_only, &s, &e)) < 0)
 		return drift_error_set(err, r, "store '%s': %s", cfg->store, drift_error_message(&e));

@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "ca.h"
+#include "fileio.h"
 
 #define CA_CERT "ca.pem"
 #define CA_KEY "ca.key"
@@ -87,32 +88,6 @@ time_text(const ASN1_TIME *t, char *out, size_t size)
 
 	if (ASN1_TIME_to_tm(t, &tm) != 1 || strftime(out, size, "%Y-%m-%d %H:%M UTC", &tm) == 0)
 		snprintf(out, size, "(unreadable date)");
-}
-
-/* mkdir -p: missing parents 0755, dir itself 0700. */
-static int
-make_dir(const char *dir, struct drift_error *err)
-{
-	char *p, *s;
-	int r = 0;
-
-	if ((p = strdup(dir)) == NULL)
-		return drift_error_set(err, DRIFT_ENOMEM, "out of memory");
-	for (s = p + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-			r = drift_error_errno(err, errno, "'%s': cannot create the directory", p);
-			goto out;
-		}
-		*s = '/';
-	}
-	if (mkdir(p, 0700) < 0 && errno != EEXIST)
-		r = drift_error_errno(err, errno, "'%s': cannot create the directory", p);
-out:
-	free(p);
-	return r;
 }
 
 static int
@@ -430,7 +405,7 @@ ca_init(const char *dir, int days, struct drift_error *err)
 		return r;
 	if (dir == NULL || dir[0] == '\0')
 		return drift_error_set(err, DRIFT_EINVAL, "no directory given");
-	if ((r = make_dir(dir, err)) < 0 || (r = open_dir(dir, &dfd, err)) < 0)
+	if ((r = fileio_mkdirs(dir, 0700, err)) < 0 || (r = open_dir(dir, &dfd, err)) < 0)
 		goto out;
 	if ((r = exists(dfd, dir, CA_KEY, &have_key, err)) < 0 ||
 	    (r = exists(dfd, dir, CA_CERT, &have_cert, err)) < 0)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfgread.h"
 #include "collector_config.h"
 #include "error.h"
 #include "ynode.h"
@@ -35,7 +36,6 @@ static const char *const top_keys[] = {
 	"listen", "tls", "store", "standards", "limits", "stale_after",
 	"workers", "alerts", NULL
 };
-static const char *const tls_keys[] = { "ca", "cert", "key", NULL };
 static const char *const limits_keys[] = {
 	"upload_max", "baseline_max", "content_max", "unpacked_max",
 	"contents_max", "timeout", NULL
@@ -181,12 +181,6 @@ bad_v6:
 	    "listen: '%s': the part in brackets is not an IPv6 address", text);
 }
 
-static const struct ynode *
-list_item(const struct ynode *list, size_t i)
-{
-	return list->type == YNODE_SEQ ? list->items[i] : list;
-}
-
 static int
 read_listen(const struct ydoc *doc, const struct ynode *n, struct collector_config *c,
     struct drift_error *err)
@@ -210,11 +204,11 @@ read_listen(const struct ydoc *doc, const struct ynode *n, struct collector_conf
 	for (i = 0; i < k; i++) {
 		for (j = 0; j < i; j++)
 			if (strcmp(texts[i], texts[j]) == 0) {
-				r = ynode_error(doc, list_item(n, i), err, DRIFT_EINVAL,
+				r = ynode_error(doc, cfgread_list_item(n, i), err, DRIFT_EINVAL,
 				    "listen: '%s' is listed twice", texts[i]);
 				goto out;
 			}
-		if ((r = parse_listen(doc, list_item(n, i), texts[i], &v[i], err)) < 0)
+		if ((r = parse_listen(doc, cfgread_list_item(n, i), texts[i], &v[i], err)) < 0)
 			goto out;
 	}
 	listen_release(c->listen, c->nlisten);
@@ -232,69 +226,15 @@ out:
 /* -------------------------------------------------------------- paths */
 
 static int
-check_absolute(const struct ydoc *doc, const struct ynode *n, const char *what,
-    const char *path, struct drift_error *err)
-{
-	if (path[0] != '/')
-		return ynode_error(doc, n, err, DRIFT_EINVAL,
-		    "%s: '%s' is not an absolute path (start it with '/')", what, path);
-	return 0;
-}
-
-static int
-read_path(const struct ydoc *doc, const struct ynode *n, const char *what,
-    char **dst, struct drift_error *err)
-{
-	char *s;
-	int r;
-
-	if ((r = ynode_string(doc, n, what, &s, err)) < 0)
-		return r;
-	if ((r = check_absolute(doc, n, what, s, err)) < 0) {
-		free(s);
-		return r;
-	}
-	free(*dst);
-	*dst = s;
-	return 0;
-}
-
-static int
-read_tls(const struct ydoc *doc, const struct ynode *n, struct collector_config *c,
-    struct drift_error *err)
-{
-	const struct ynode *v;
-	int r;
-
-	if ((r = ynode_check_keys(doc, n, "tls", tls_keys, err)) < 0)
-		return r;
-	if ((v = ynode_get(n, "ca")) != NULL &&
-	    (r = read_path(doc, v, "tls.ca", &c->tls_ca, err)) < 0)
-		return r;
-	if ((v = ynode_get(n, "cert")) != NULL &&
-	    (r = read_path(doc, v, "tls.cert", &c->tls_cert, err)) < 0)
-		return r;
-	if ((v = ynode_get(n, "key")) != NULL &&
-	    (r = read_path(doc, v, "tls.key", &c->tls_key, err)) < 0)
-		return r;
-	return 0;
-}
-
-static int
 read_standards(const struct ydoc *doc, const struct ynode *n, struct collector_config *c,
     struct drift_error *err)
 {
 	char **v;
-	size_t i, k;
+	size_t k;
 	int r;
 
-	if ((r = ynode_strlist(doc, n, "standards", &v, &k, err)) < 0)
+	if ((r = cfgread_paths(doc, n, "standards", 0, &v, &k, err)) < 0)
 		return r;
-	for (i = 0; i < k; i++)
-		if ((r = check_absolute(doc, list_item(n, i), "standards", v[i], err)) < 0) {
-			ynode_strv_free(v);
-			return r;
-		}
 	ynode_strv_free(c->standards);
 	c->standards = v;
 	c->nstandards = k;
@@ -402,7 +342,7 @@ read_alert(const struct ydoc *doc, const struct ynode *n, struct collector_alert
 		a->kind = COLLECTOR_ALERT_WEBHOOK;
 		a->target = s;
 	} else if ((v = ynode_get(n, "exec")) != NULL) {
-		if ((r = read_path(doc, v, "alerts.exec", &s, err)) < 0)
+		if ((r = cfgread_path(doc, v, "alerts.exec", 0, &s, err)) < 0)
 			return r;
 		a->kind = COLLECTOR_ALERT_EXEC;
 		a->target = s;
@@ -499,10 +439,11 @@ config_apply(const struct ydoc *doc, struct collector_config *c, struct drift_er
 		return r;
 	if ((n = ynode_get(root, "listen")) != NULL && (r = read_listen(doc, n, c, err)) < 0)
 		return r;
-	if ((n = ynode_get(root, "tls")) != NULL && (r = read_tls(doc, n, c, err)) < 0)
+	if ((n = ynode_get(root, "tls")) != NULL && (r = cfgread_tls(doc, n, 0,
+	    &c->tls_ca, &c->tls_cert, &c->tls_key, err)) < 0)
 		return r;
 	if ((n = ynode_get(root, "store")) != NULL &&
-	    (r = read_path(doc, n, "store", &c->store, err)) < 0)
+	    (r = cfgread_path(doc, n, "store", 0, &c->store, err)) < 0)
 		return r;
 	if ((n = ynode_get(root, "standards")) != NULL &&
 	    (r = read_standards(doc, n, c, err)) < 0)
@@ -554,13 +495,7 @@ collector_config_load(struct collector_config *cfg, const char *path, struct dri
 	memset(&work, 0, sizeof(work));	/* owned by cfg */
 	r = 0;
 out:
-	/* One code for "the file says something wrong", whatever the detail. */
-	if (r == DRIFT_EFORMAT || r == DRIFT_EINVAL) {
-		r = DRIFT_ECONFIG;
-		if (err != NULL)
-			err->code = r;
-	} else if (r == DRIFT_ENOMEM && err != NULL && err->code != r)
-		drift_error_set(err, r, "'%s': out of memory", path);
+	r = cfgread_status(r, path, err);
 	collector_config_release(&work);
 	ydoc_release(&doc);
 	return r;

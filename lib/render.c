@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* render.c - what the output backends share: format lookup and attribute spelling. */
+/* render.c - what the output backends share: format lookup, attribute spelling, content diffs. */
 #include "config.h"
 
 #include <string.h>
 
+#include "buf.h"
 #include "render.h"
+#include "textdiff.h"
 
 const struct render_ops *
 render_find(const char *name)
@@ -54,6 +56,21 @@ render_host_name(const Drift__Baseline *pb)
 	if (pb->host != NULL && pb->host->hostname[0] != '\0')
 		return pb->host->hostname;
 	return "unknown host";
+}
+
+int
+render_content_diff(const struct baseline *old, const struct baseline *new_,
+    const Drift__FileEntry *a, const Drift__FileEntry *b, struct buf *out)
+{
+	const struct content *ca = baseline_file_content(old, a);
+	const struct content *cb = baseline_file_content(new_, b);
+	char la[48], lb[48];
+
+	if (ca == NULL || cb == NULL)
+		return DRIFT_ENOTFOUND;
+	format_time_ns(old->pb->taken_at_ns, la, sizeof(la));
+	format_time_ns(new_->pb->taken_at_ns, lb, sizeof(lb));
+	return textdiff_unified(out, la, ca->data, ca->len, lb, cb->data, cb->len, 3);
 }
 
 int

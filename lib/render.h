@@ -32,6 +32,20 @@ const char *render_perms(Drift__FileType t, unsigned mode, char *buf, size_t siz
 /* Largest unified diff shown for one file. */
 #define RENDER_DIFF_MAX ((size_t)4 << 20)
 
+struct buf;
+
+/*
+ * The unified diff (3 lines of context) from the captured content of a in
+ * old to that of b in new_, each side labelled with its baseline's time,
+ * appended to out (set up by the caller, normally BUF_INIT(RENDER_DIFF_MAX),
+ * and released by it whatever the result). Returns 0 (out gains nothing
+ * when the contents are the same), DRIFT_ENOTFOUND when either content was
+ * not captured, DRIFT_ETOOBIG when the diff passes out's limit, or
+ * DRIFT_ENOMEM.
+ */
+int render_content_diff(const struct baseline *old, const struct baseline *new_,
+    const Drift__FileEntry *a, const Drift__FileEntry *b, struct buf *out);
+
 /* The host's name for headings: host_id, else hostname, else "unknown host". */
 const char *render_host_name(const Drift__Baseline *pb);
 

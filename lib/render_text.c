@@ -8,7 +8,6 @@
 #include "buf.h"
 #include "quote.h"
 #include "render.h"
-#include "textdiff.h"
 
 static void
 host_line(FILE *f, const Drift__Baseline *pb)
@@ -162,18 +161,11 @@ static void
 content_diff(FILE *f, const struct baseline *old, const struct baseline *new_,
     const Drift__FileEntry *a, const Drift__FileEntry *b)
 {
-	const struct content *ca = baseline_file_content(old, a);
-	const struct content *cb = baseline_file_content(new_, b);
 	struct buf out = BUF_INIT(RENDER_DIFF_MAX);
-	char la[48], lb[48];
 	size_t i;
 	int r;
 
-	if (ca == NULL || cb == NULL)
-		return;
-	format_time_ns(old->pb->taken_at_ns, la, sizeof(la));
-	format_time_ns(new_->pb->taken_at_ns, lb, sizeof(lb));
-	r = textdiff_unified(&out, la, ca->data, ca->len, lb, cb->data, cb->len, 3);
+	r = render_content_diff(old, new_, a, b, &out);
 	if (r == DRIFT_ETOOBIG) {
 		fprintf(f, "      (the content diff is larger than %zu MiB and is not shown)\n",
 		    RENDER_DIFF_MAX >> 20);

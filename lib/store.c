@@ -1200,6 +1200,10 @@ resolve(struct store *s, const char *ref, const char *host, const char *what, in
 		if ((st = store_sql_stmt(s, ST_LATEST, err)) == NULL)
 			return DRIFT_EIO;
 		sqlite3_bind_int64(st, 1, hid);
+	} else if (strcmp(what, "last-good") == 0) {
+		if ((st = store_sql_stmt(s, ST_LAST_GOOD, err)) == NULL)
+			return DRIFT_EIO;
+		sqlite3_bind_int64(st, 1, hid);
 	} else {
 		if ((r = time_parse(what, time_now_ns(), &when, err)) < 0)
 			return r;
@@ -1219,6 +1223,9 @@ resolve(struct store *s, const char *ref, const char *host, const char *what, in
 		return store_sql_fail(s, err, "looking up the baseline");
 	if (strcmp(what, "latest") == 0)
 		return drift_error_set(err, DRIFT_ENOTFOUND, "'%s': host '%s' has no baseline", ref, host);
+	if (strcmp(what, "last-good") == 0)
+		return drift_error_set(err, DRIFT_ENOTFOUND,
+		    "'%s': every baseline of host '%s' has a critical finding", ref, host);
 	if ((st = store_sql_stmt(s, ST_OLDEST, err)) == NULL)
 		return DRIFT_EIO;
 	sqlite3_bind_int64(st, 1, hid);
@@ -1335,10 +1342,231 @@ out:
 	return r;
 }
 
+/* --- maintenance windows --- */
+
+static int
+need_windows(struct store *s, struct drift_error *err)
+{
+	if (s->schema >= 2)
+		return 0;
+	return drift_error_set(err, DRIFT_EVERSION,
+	    "store '%s' is at schema version %d and has no maintenance windows; "
+	    "open it once as its owner (drift-collector) to upgrade it", s->dir, s->schema);
+}
+
+/* A glob or reason a window takes: 1 to max bytes, no control characters. */
+static int
+window_text(const char *what, const char *v, size_t max, struct drift_error *err)
+{
+	size_t i;
+
+	if (v == NULL || v[0] == '\0')
+		return drift_error_set(err, DRIFT_EINVAL, "window %s: must not be empty", what);
+	for (i = 0; v[i] != '\0'; i++) {
+		if (i >= max)
+			return drift_error_set(err, DRIFT_EINVAL, "window %s: longer than %zu bytes", what, max);
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return drift_error_set(err, DRIFT_EINVAL,
+			    "window %s: control characters are not allowed (byte %zu)", what, i + 1);
+	}
+	return 0;
+}
+
+int
+store_window_open(struct store *s, const char *hosts_glob, int64_t from_ns, int64_t until_ns,
+    const char *reason, int64_t *id, struct drift_error *err)
+{
+	sqlite3_stmt *st;
+	bool began = false;
+	int r;
+
+	if ((r = window_text("hosts", hosts_glob, STORE_WINDOW_HOSTS_MAX, err)) < 0 ||
+	    (r = window_text("reason", reason, STORE_WINDOW_REASON_MAX, err)) < 0)
+		return r;
+	if (until_ns < from_ns)
+		return drift_error_set(err, DRIFT_EINVAL, "window: it would end before it starts");
+	if ((r = need_windows(s, err)) < 0)
+		return r;
+	if ((r = store_sql_begin(s, true, &began, err)) < 0)
+		return r;
+	if ((st = store_sql_stmt(s, ST_WINDOW_INSERT, err)) == NULL) {
+		r = DRIFT_EIO;
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, hosts_glob, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from_ns);
+	sqlite3_bind_int64(st, 3, until_ns);
+	sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, time_now_ns());
+	if ((r = step_done(s, st, "opening a window", err)) < 0)
+		goto out;
+	*id = sqlite3_last_insert_rowid(s->db);
+	r = store_sql_commit(s, began, err);
+	began = false;
+out:
+	store_sql_rollback(s, began);
+	return r;
+}
+
+int
+store_window_close(struct store *s, int64_t id, int64_t now_ns, struct drift_error *err)
+{
+	char t[48];
+	sqlite3_stmt *st;
+	bool began = false;
+	int rc, r;
+
+	if ((r = need_windows(s, err)) < 0)
+		return r;
+	if ((r = store_sql_begin(s, true, &began, err)) < 0)
+		return r;
+	if ((st = store_sql_stmt(s, ST_WINDOW_GET, err)) == NULL) {
+		r = DRIFT_EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		r = drift_error_set(err, DRIFT_ENOTFOUND, "no window %" PRId64 " in store '%s'", id, s->dir);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		r = store_sql_fail(s, err, "looking up the window");
+		goto out;
+	}
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		r = drift_error_set(err, DRIFT_EINVAL, "window %" PRId64 ": already closed at %s", id,
+		    format_time_ns(sqlite3_column_int64(st, 1), t, sizeof(t)));
+		sqlite3_reset(st);
+		goto out;
+	}
+	sqlite3_reset(st);
+	if ((st = store_sql_stmt(s, ST_WINDOW_CLOSE, err)) == NULL) {
+		r = DRIFT_EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now_ns);
+	if ((r = step_done(s, st, "closing the window", err)) < 0)
+		goto out;
+	r = store_sql_commit(s, began, err);
+	began = false;
+out:
+	store_sql_rollback(s, began);
+	return r;
+}
+
+void
+store_windows_free(struct store_window *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++) {
+		free(v[i].hosts);
+		free(v[i].reason);
+	}
+	free(v);
+}
+
+/* Every window (none before schema version 2), in the current transaction if any. */
+static int
+load_windows(struct store *s, struct store_window **out, size_t *nout, struct drift_error *err)
+{
+	struct store_window *v = NULL, *nv;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0, cap = 0;
+	int rc, r;
+
+	*out = NULL;
+	*nout = 0;
+	if (s->schema < 2)
+		return 0;
+	if ((st = store_sql_prepare(s, ST_WINDOWS, err)) == NULL)
+		return DRIFT_EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_window *w;
+		const char *hosts = (const char *)sqlite3_column_text(st, 1);
+		const char *reason = (const char *)sqlite3_column_text(st, 4);
+
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				r = drift_error_set(err, DRIFT_ENOMEM, "out of memory");
+				goto out;
+			}
+			v = nv;
+		}
+		w = &v[n];
+		memset(w, 0, sizeof(*w));
+		if (hosts == NULL || reason == NULL || (w->hosts = strdup(hosts)) == NULL ||
+		    (w->reason = strdup(reason)) == NULL) {
+			free(w->hosts);
+			r = drift_error_set(err, DRIFT_ENOMEM, "out of memory");
+			goto out;
+		}
+		n++;
+		w->id = sqlite3_column_int64(st, 0);
+		w->from_ns = sqlite3_column_int64(st, 2);
+		w->until_ns = sqlite3_column_int64(st, 3);
+		w->closed = sqlite3_column_type(st, 5) != SQLITE_NULL;
+		w->closed_ns = w->closed ? sqlite3_column_int64(st, 5) : 0;
+	}
+	if (rc != SQLITE_DONE) {
+		r = store_sql_fail(s, err, "listing windows");
+		goto out;
+	}
+	*out = v;
+	*nout = n;
+	v = NULL;
+	n = 0;
+	r = 0;
+out:
+	sqlite3_finalize(st);
+	store_windows_free(v, n);
+	return r;
+}
+
+int
+store_windows(struct store *s, struct store_window **out, size_t *nout, struct drift_error *err)
+{
+	bool began = false;
+	int r;
+
+	if ((r = store_sql_begin(s, false, &began, err)) < 0)
+		return r;
+	if ((r = load_windows(s, out, nout, err)) < 0)
+		goto out;
+	r = store_sql_commit(s, began, err);
+	began = false;
+	if (r < 0) {
+		store_windows_free(*out, *nout);
+		*out = NULL;
+		*nout = 0;
+	}
+out:
+	store_sql_rollback(s, began);
+	return r;
+}
+
+/* The first window (by id) that plans a change on host shown by a baseline taken at taken_ns. */
+static const struct store_window *
+planned_by(const struct store_window *w, size_t n, const char *host, int64_t taken_ns)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (taken_ns >= w[i].from_ns && taken_ns <= w[i].until_ns &&
+		    fnmatch(w[i].hosts, host, 0) == 0)
+			return &w[i];
+	return NULL;
+}
+
 int
 store_events(struct store *s, const char *host_glob, int64_t since_ns, int64_t until_ns,
     int (*fn)(void *ctx, const struct store_event *ev), void *ctx, struct drift_error *err)
 {
+	struct store_window *win = NULL;
+	size_t nwin = 0;
 	sqlite3_stmt *st = NULL;
 	bool began = false;
 	int rc, r;
@@ -1346,6 +1574,8 @@ store_events(struct store *s, const char *host_glob, int64_t since_ns, int64_t u
 	/* One snapshot for the whole walk, shared by store_load calls in fn. */
 	if ((r = store_sql_begin(s, false, &began, err)) < 0)
 		return r;
+	if ((r = load_windows(s, &win, &nwin, err)) < 0)
+		goto out;
 	if ((st = store_sql_prepare(s, ST_EVENTS, err)) == NULL) {
 		r = DRIFT_EIO;
 		goto out;
@@ -1354,6 +1584,7 @@ store_events(struct store *s, const char *host_glob, int64_t since_ns, int64_t u
 	sqlite3_bind_int64(st, 2, until_ns);
 	r = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const struct store_window *w;
 		struct store_event ev;
 
 		memset(&ev, 0, sizeof(ev));
@@ -1372,6 +1603,12 @@ store_events(struct store *s, const char *host_glob, int64_t since_ns, int64_t u
 		ev.text = (const char *)sqlite3_column_text(st, 8);
 		ev.nchanges = (size_t)sqlite3_column_int64(st, 9);
 		ev.truncated = (size_t)sqlite3_column_int64(st, 10);
+		w = planned_by(win, nwin, ev.host, ev.to_taken_ns);
+		if (w != NULL) {
+			ev.planned = true;
+			ev.reason = w->reason;
+			ev.window_id = w->id;
+		}
 		if (ev.changes_json == NULL || ev.findings_json == NULL || ev.text == NULL) {
 			r = drift_error_set(err, DRIFT_ENOMEM, "out of memory");
 			break;
@@ -1390,5 +1627,6 @@ store_events(struct store *s, const char *host_glob, int64_t since_ns, int64_t u
 out:
 	sqlite3_finalize(st);
 	store_sql_rollback(s, began);
+	store_windows_free(win, nwin);
 	return r;
 }

@@ -30,7 +30,7 @@
 struct store;
 
 /* The on-disk schema this build creates and reads (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /*
  * Largest changes_json or text of one event. A bigger change set keeps
@@ -93,11 +93,13 @@ int store_ingest(struct store *s, const void *bundle, size_t len,
 
 /*
  * Load a baseline by reference: "HOST@latest", "HOST@TIME" (TIME as
- * parsed by time_parse in timeparse.h, relative to now), or HOST@#ID.
- * Contents included, each checked against its SHA-256. (*out)->name is
- * ref. DRIFT_EINVAL: not a reference (err says the accepted forms);
- * DRIFT_ENOTFOUND: no such host, no baseline at or before TIME (err says
- * when the oldest was taken), or no baseline #ID of that host;
+ * parsed by time_parse in timeparse.h, relative to now), HOST@#ID, or
+ * "HOST@last-good" (the newest in history with no critical finding; one
+ * no standard applied to counts as good). Contents included, each checked
+ * against its SHA-256. (*out)->name is ref. DRIFT_EINVAL: not a reference
+ * (err says the accepted forms); DRIFT_ENOTFOUND: no such host, no baseline
+ * at or before TIME (err says when the oldest was taken), no baseline #ID
+ * of that host, or no good one;
  * DRIFT_EIO/EFORMAT: the store is damaged (a blob missing or altered).
  */
 int store_load(struct store *s, const char *ref, struct baseline **out, struct drift_error *err);
@@ -117,6 +119,44 @@ struct store_host {
 int store_hosts(struct store *s, struct store_host **out, size_t *n, struct drift_error *err);
 void store_hosts_free(struct store_host *v, size_t n);
 
+/*
+ * A maintenance window: changes on hosts matching the glob whose first
+ * baseline showing them was taken in [from, until] are planned.
+ */
+struct store_window {
+	int64_t id;
+	char *hosts;		/* fnmatch(3) glob */
+	int64_t from_ns, until_ns;
+	char *reason;
+	bool closed;
+	int64_t closed_ns;	/* when closed; 0 while open */
+};
+
+/* Longest hosts glob and reason a window takes, in bytes. */
+#define STORE_WINDOW_HOSTS_MAX 255
+#define STORE_WINDOW_REASON_MAX 1024
+
+/*
+ * Open a window for hosts matching hosts_glob over [from_ns, until_ns].
+ * DRIFT_EINVAL (err says why): an empty or over-long glob or reason, one
+ * with control characters, or until_ns before from_ns. DRIFT_EVERSION: a
+ * read-only store still at schema version 1. *id is the new window's.
+ */
+int store_window_open(struct store *s, const char *hosts_glob, int64_t from_ns, int64_t until_ns,
+    const char *reason, int64_t *id, struct drift_error *err);
+
+/*
+ * Close window id at now_ns: it ends at now_ns if it would have ended
+ * later, so changes shown later are unplanned while those already
+ * planned stay planned. DRIFT_ENOTFOUND: no such window; DRIFT_EINVAL:
+ * it was closed already (err says when).
+ */
+int store_window_close(struct store *s, int64_t id, int64_t now_ns, struct drift_error *err);
+
+/* Every window, oldest first (by id). Free with store_windows_free. */
+int store_windows(struct store *s, struct store_window **out, size_t *n, struct drift_error *err);
+void store_windows_free(struct store_window *v, size_t n);
+
 /* One change event: two consecutive baselines of a host that differ. */
 struct store_event {
 	const char *host;
@@ -128,6 +168,9 @@ struct store_event {
 	const char *text;	/* the same for people (drift report text) */
 	size_t nchanges;
 	size_t truncated;	/* changes left out of changes_json and text (STORE_EVENT_MAX) */
+	bool planned;		/* "to" was taken inside a window for this host */
+	const char *reason;	/* that window's reason (the first opened); NULL if unplanned */
+	int64_t window_id;	/* that window; 0 if unplanned */
 };
 
 /*
@@ -136,7 +179,9 @@ struct store_event {
  * callback's event is valid during the call only; a non-zero return stops
  * and is returned. The callback may call store_load (it sees the same
  * snapshot of the store) but not store_ingest. host_glob is fnmatch(3),
- * like a standard's applies_to.hosts.
+ * like a standard's applies_to.hosts. Whether an event is planned is
+ * decided here, against the windows as they are now (closing one only
+ * moves its end to the closing time, so that never unplans an event).
  */
 int store_events(struct store *s, const char *host_glob, int64_t since_ns, int64_t until_ns,
     int (*fn)(void *ctx, const struct store_event *ev), void *ctx, struct drift_error *err);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* store_sql.c - the store's SQLite side: schema and its version, connection settings, statements. */
+/* store_sql.c - the store's SQLite side: schema, its version and migrations, connection settings, statements. */
 #include "config.h"
 
 #include <stdio.h>
@@ -75,6 +75,24 @@ static const char schema_v1[] =
 	"CREATE INDEX events_host ON events (host, to_taken_ns);"
 	"CREATE INDEX events_taken ON events (to_taken_ns);";
 
+/*
+ * Version 2 adds maintenance windows: a change whose "to" baseline was
+ * taken in [from_ns, until_ns] of a window whose hosts glob (fnmatch)
+ * matches its host is planned. Closing sets closed_at_ns and brings
+ * until_ns back to the closing time. Run on a version 1 store, this is
+ * the whole migration: nothing else changes.
+ */
+static const char schema_v2[] =
+	"CREATE TABLE windows ("
+	" id INTEGER PRIMARY KEY,"
+	" hosts TEXT NOT NULL,"			/* fnmatch(3) glob */
+	" from_ns INTEGER NOT NULL,"
+	" until_ns INTEGER NOT NULL,"
+	" reason TEXT NOT NULL,"
+	" opened_at_ns INTEGER NOT NULL,"
+	" closed_at_ns INTEGER"			/* NULL while open */
+	");";
+
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_HOST_GET] = "SELECT id FROM hosts WHERE name = ?1",
 	[ST_HOST_INSERT] = "INSERT INTO hosts (name, first_seen_ns, last_received_ns, last_taken_ns,"
@@ -95,11 +113,18 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_AT_TIME] = "SELECT id FROM baselines WHERE host = ?1 AND taken_at_ns <= ?2"
 	    " ORDER BY seq DESC LIMIT 1",
 	[ST_OLDEST] = "SELECT min(taken_at_ns) FROM baselines WHERE host = ?1",
+	[ST_LAST_GOOD] = "SELECT id FROM baselines WHERE host = ?1 AND critical = 0"
+	    " ORDER BY seq DESC LIMIT 1",
 	[ST_CONTENT_GET] = "SELECT size FROM contents WHERE sha = ?1",
 	[ST_CONTENT_INSERT] = "INSERT OR IGNORE INTO contents (sha, size, first_seen_ns) VALUES (?1, ?2, ?3)",
 	[ST_EVENT_INSERT] = "INSERT INTO events (host, from_id, to_id, from_taken_ns, to_taken_ns,"
 	    " clock_skew, nchanges, truncated, changes_json, findings_json, text)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_WINDOW_INSERT] = "INSERT INTO windows (hosts, from_ns, until_ns, reason, opened_at_ns)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_WINDOW_GET] = "SELECT until_ns, closed_at_ns FROM windows WHERE id = ?1",
+	[ST_WINDOW_CLOSE] = "UPDATE windows SET closed_at_ns = ?2, until_ns = min(until_ns, ?2)"
+	    " WHERE id = ?1 AND closed_at_ns IS NULL",
 	[ST_HOSTS] = "SELECT h.name, h.first_seen_ns, h.last_received_ns, h.last_taken_ns,"
 	    " h.last_skew_ns, (SELECT count(*) FROM baselines x WHERE x.host = h.id),"
 	    " (SELECT count(*) FROM events e WHERE e.host = h.id), b.critical, b.warning, b.evaluated"
@@ -110,6 +135,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " e.changes_json, e.findings_json, e.text, e.nchanges, e.truncated"
 	    " FROM events e JOIN hosts h ON h.id = e.host JOIN baselines b ON b.id = e.to_id"
 	    " WHERE e.to_taken_ns BETWEEN ?1 AND ?2 ORDER BY h.name, b.seq",
+	[ST_WINDOWS] = "SELECT id, hosts, from_ns, until_ns, reason, closed_at_ns FROM windows ORDER BY id",
 };
 
 /*
@@ -300,7 +326,8 @@ create_schema(struct store *s, struct drift_error *err)
 		    "store '%s': drift.db holds tables that are not drift's; refusing to touch it", s->dir);
 		goto out;
 	}
-	if ((r = exec(s, schema_v1, "creating the schema", err)) < 0)
+	if ((r = exec(s, schema_v1, "creating the schema", err)) < 0 ||
+	    (r = exec(s, schema_v2, "creating the schema", err)) < 0)
 		goto out;
 	/* A constant, not data: PRAGMA takes no parameters. */
 	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", STORE_SQL_SCHEMA_VERSION);
@@ -308,6 +335,45 @@ create_schema(struct store *s, struct drift_error *err)
 		goto out;
 	r = store_sql_commit(s, began, err);
 	began = false;
+out:
+	store_sql_rollback(s, began);
+	return r;
+}
+
+static bool
+readonly(struct store *s)
+{
+	return (sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_READONLY;
+}
+
+/*
+ * Bring a version 1 store to version 2 in one transaction (another
+ * process may have done it while we waited for the lock). A store we may
+ * not write stays at version 1: *v says so, and it is read as it is.
+ */
+static int
+migrate(struct store *s, int *v, struct drift_error *err)
+{
+	bool began;
+	int r;
+
+	if ((r = store_sql_begin(s, true, &began, err)) < 0)
+		return readonly(s) ? 0 : r;
+	if ((r = user_version(s, v, err)) < 0)
+		goto out;
+	if (*v != 1) {
+		r = 0;
+		goto out;
+	}
+	if (sqlite3_exec(s->db, schema_v2, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(s->db, "PRAGMA user_version = 2", NULL, NULL, NULL) != SQLITE_OK) {
+		r = readonly(s) ? 0 : store_sql_fail(s, err, "migrating the schema from version 1 to 2");
+		goto out;
+	}
+	r = store_sql_commit(s, began, err);
+	began = false;
+	if (r == 0)
+		*v = 2;
 out:
 	store_sql_rollback(s, began);
 	return r;
@@ -348,7 +414,12 @@ store_sql_open(struct store *s, bool create, struct drift_error *err)
 		if ((r = user_version(s, &v, err)) < 0)
 			return r;
 	}
-	return check_version(s, v, err);
+	if ((r = check_version(s, v, err)) < 0)
+		return r;
+	if (v == 1 && (r = migrate(s, &v, err)) < 0)
+		return r;
+	s->schema = v;
+	return 0;
 }
 
 void

@@ -23,12 +23,17 @@ enum store_stmt {
 	ST_BASELINE_GET,	/* id -> host name, blob, size, zsize */
 	ST_AT_TIME,		/* host, time -> id */
 	ST_OLDEST,		/* host -> min taken_at_ns */
+	ST_LAST_GOOD,		/* host -> id of the newest in history without a critical finding */
 	ST_CONTENT_GET,		/* sha -> size */
 	ST_CONTENT_INSERT,
 	ST_EVENT_INSERT,
+	ST_WINDOW_INSERT,
+	ST_WINDOW_GET,		/* id -> until_ns, closed_at_ns */
+	ST_WINDOW_CLOSE,	/* id, now */
 	ST_CACHED,		/* the ones above are cached; the ones below prepared per call */
 	ST_HOSTS = ST_CACHED,	/* every host with its counts, by name */
 	ST_EVENTS,		/* since, until -> events by host name, then history */
+	ST_WINDOWS,		/* every window, by id */
 	ST_COUNT
 };
 
@@ -39,15 +44,18 @@ struct store {
 	int blobsfd;		/* DIR/blobs */
 	sqlite3_stmt *stmt[ST_CACHED];
 	int64_t busy_since_ns;	/* when the current wait for a lock began */
+	int schema;		/* the version in use: 1 when a read-only store could not be migrated */
 };
 
 /* The schema version this build writes and reads (PRAGMA user_version). */
-#define STORE_SQL_SCHEMA_VERSION 1
+#define STORE_SQL_SCHEMA_VERSION 2
 
 /*
  * Open DIR/drift.db, set the connection up (WAL, synchronous=FULL, busy
- * timeout, foreign keys) and create or check the schema. s->dir and the
- * directory descriptors are set by the caller.
+ * timeout, foreign keys) and create or check the schema, migrating an
+ * older one in place (keeping its data; a store this process may not
+ * write stays at its version, readable, with s->schema saying which).
+ * s->dir and the directory descriptors are set by the caller.
  */
 int store_sql_open(struct store *s, bool create, struct drift_error *err);
 void store_sql_close(struct store *s);

@@ -404,7 +404,9 @@ struct collect {
 	char host[8][64];
 	int64_t from_id[8], to_id[8], from_taken[8], to_taken[8];
 	size_t nchanges[8], truncated[8];
-	bool skew[8];
+	bool skew[8], planned[8];
+	char reason[8][64];	/* "" when unplanned */
+	int64_t window_id[8];
 	char *changes[8], *findings[8], *text[8];
 	int stop_after;		/* return 42 after this many (0: never) */
 	char loaded[8][64];	/* store_load of "<host>@#<from_id>" inside the callback: its taken_at */
@@ -425,6 +427,10 @@ collect_fn(void *ctx, const struct store_event *ev)
 	c->nchanges[i] = ev->nchanges;
 	c->truncated[i] = ev->truncated;
 	c->skew[i] = ev->clock_skew;
+	c->planned[i] = ev->planned;
+	c->window_id[i] = ev->window_id;
+	ck_assert(ev->planned == (ev->reason != NULL));
+	snprintf(c->reason[i], sizeof(c->reason[i]), "%s", ev->planned ? ev->reason : "");
 	ck_assert_ptr_nonnull(c->changes[i] = strdup(ev->changes_json));
 	ck_assert_ptr_nonnull(c->findings[i] = strdup(ev->findings_json));
 	ck_assert_ptr_nonnull(c->text[i] = strdup(ev->text));
@@ -1174,13 +1180,13 @@ START_TEST(test_schema_version)
 	struct env e;
 
 	env_setup(&e);
-	/* what was created is version 1, in WAL mode (sqlite3 itself says) */
+	/* what was created is version 2, in WAL mode (sqlite3 itself says) */
 	{
 		char cmd[256], *out;
 
 		snprintf(cmd, sizeof(cmd), "sqlite3 '%s/drift.db' 'PRAGMA user_version; PRAGMA journal_mode;'", e.dir);
 		out = run(cmd);
-		ck_assert_str_eq(out, "1\nwal\n");
+		ck_assert_str_eq(out, "2\nwal\n");
 		free(out);
 	}
 	store_close(e.s);
@@ -1222,6 +1228,202 @@ query_int(const struct env *e, const char *sql)
 	sqlite3_close(db);
 	return n;
 }
+
+/* The window a test expects, as store_windows gives it. */
+static void
+window_is(const struct store_window *w, int64_t id, const char *hosts, const char *from,
+    const char *until, const char *reason, const char *closed)
+{
+	ck_assert_int_eq(w->id, id);
+	ck_assert_str_eq(w->hosts, hosts);
+	ck_assert_int_eq(w->from_ns, iso_ns(from));
+	ck_assert_int_eq(w->until_ns, iso_ns(until));
+	ck_assert_str_eq(w->reason, reason);
+	ck_assert(w->closed == (closed != NULL));
+	ck_assert_int_eq(w->closed_ns, closed ? iso_ns(closed) : 0);
+}
+
+static int64_t
+window_ok(struct env *e, const char *hosts, const char *from, const char *until, const char *reason)
+{
+	struct drift_error err = { 0 };
+	int64_t id = 0;
+
+	ck_assert_msg(store_window_open(e->s, hosts, iso_ns(from), iso_ns(until), reason, &id, &err) == 0,
+	    "%s", err.msg);
+	ck_assert_int_gt(id, 0);
+	return id;
+}
+
+/*
+ * Planned changes: the "to" baseline's taken_at inside [from, until] of a
+ * window whose glob matches the host, both ends included; closing ends a
+ * window at the closing time, unplanning later changes only.
+ */
+START_TEST(test_windows)
+{
+	const struct bspec wa = SPEC("web01", "2026-11-01T10:00:00Z", files_a, pkgs_a);
+	const struct bspec wb = SPEC("web01", "2026-11-02T10:00:00Z", files_b, pkgs_b);
+	const struct bspec wc = SPEC("web01", "2026-11-02T11:30:00Z", files_c, pkgs_c);
+	const struct bspec da = SPEC("db01", "2026-11-01T10:00:00Z", files_a, pkgs_a);
+	const struct bspec db = SPEC("db01", "2026-11-02T10:00:00Z", files_b, pkgs_b);
+	const struct bspec va = SPEC("web02", "2026-11-04T09:00:00Z", files_a, pkgs_a);
+	const struct bspec vb = SPEC("web02", "2026-11-04T10:00:00Z", files_b, pkgs_b);
+	const struct bspec vc = SPEC("web02", "2026-11-04T11:00:00Z", files_c, pkgs_c);
+	const struct bspec vd = SPEC("web02", "2026-11-04T11:00:01Z", files_a, pkgs_a);
+	struct drift_error err = { 0 };
+	struct store_window *w = NULL;
+	struct collect c;
+	int64_t w1, w2, w3, id = 0;
+	size_t n = 0;
+	struct env e;
+
+	env_setup(&e);
+	ck_assert_int_eq(store_windows(e.s, &w, &n, &err), 0);
+	ck_assert_uint_eq(n, 0);
+	store_windows_free(w, n);
+
+	ingest_ok(&e, &wa, "2026-11-01T10:00:05Z");
+	ingest_ok(&e, &da, "2026-11-01T10:00:05Z");
+	w1 = window_ok(&e, "web*", "2026-11-02T09:00Z", "2026-11-02T12:00Z", "nginx upgrade, ticket #42");
+	ingest_ok(&e, &wb, "2026-11-02T10:00:05Z");
+	ingest_ok(&e, &db, "2026-11-02T10:00:05Z");
+	/* closed at 11:00: the 10:00 change stays planned, the 11:30 one is not */
+	ck_assert_msg(store_window_close(e.s, w1, iso_ns("2026-11-02T11:00Z"), &err) == 0, "%s", err.msg);
+	ingest_ok(&e, &wc, "2026-11-02T11:30:05Z");
+
+	/* [10:00, 11:00] exactly, and a later window over the same time for every host */
+	w2 = window_ok(&e, "web0[2]", "2026-11-04T10:00Z", "2026-11-04T11:00Z", "kernel update");
+	w3 = window_ok(&e, "*", "2026-11-04T09:30Z", "2026-11-04T10:30Z", "fleet-wide patching");
+	ingest_ok(&e, &va, "2026-11-04T09:00:05Z");
+	ingest_ok(&e, &vb, "2026-11-04T10:00:05Z");
+	ingest_ok(&e, &vc, "2026-11-04T11:00:05Z");
+	ingest_ok(&e, &vd, "2026-11-04T11:00:06Z");
+	ck_assert_int_lt(w1, w2);
+	ck_assert_int_lt(w2, w3);
+
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(store_events(e.s, NULL, INT64_MIN, INT64_MAX, collect_fn, &c, &err), 0);
+	ck_assert_uint_eq(c.n, 6);
+	ck_assert_str_eq(c.host[0], "db01");	/* the glob is web*: not planned */
+	ck_assert(!c.planned[0]);
+	ck_assert_int_eq(c.window_id[0], 0);
+	ck_assert_str_eq(c.host[1], "web01");
+	ck_assert(c.planned[1]);
+	ck_assert_str_eq(c.reason[1], "nginx upgrade, ticket #42");
+	ck_assert_int_eq(c.window_id[1], w1);
+	ck_assert_str_eq(c.host[2], "web01");
+	ck_assert(!c.planned[2]);
+	ck_assert_str_eq(c.host[3], "web02");	/* 10:00: the start is inside; the first window opened wins */
+	ck_assert(c.planned[3]);
+	ck_assert_str_eq(c.reason[3], "kernel update");
+	ck_assert_int_eq(c.window_id[3], w2);
+	ck_assert(c.planned[4]);		/* 11:00: so is the end */
+	ck_assert_int_eq(c.window_id[4], w2);
+	ck_assert(!c.planned[5]);		/* 11:00:01 */
+	collect_release(&c);
+
+	/* a glob on the events and the windows together */
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(store_events(e.s, "web01", INT64_MIN, INT64_MAX, collect_fn, &c, &err), 0);
+	ck_assert_uint_eq(c.n, 2);
+	ck_assert(c.planned[0] && !c.planned[1]);
+	collect_release(&c);
+
+	/* closing: twice is refused, saying when; an unknown id is not found; an ended window keeps its end */
+	ck_assert_int_eq(store_window_close(e.s, w1, iso_ns("2026-11-03T00:00Z"), &err), DRIFT_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "already closed at 2026-11-02T11:00:00Z"));
+	ck_assert_int_eq(store_window_close(e.s, 999, iso_ns("2026-11-03T00:00Z"), &err), DRIFT_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(err.msg, "no window 999"));
+	ck_assert_int_eq(store_window_close(e.s, w2, iso_ns("2026-11-05T00:00Z"), &err), 0);
+
+	ck_assert_int_eq(store_windows(e.s, &w, &n, &err), 0);
+	ck_assert_uint_eq(n, 3);
+	window_is(&w[0], w1, "web*", "2026-11-02T09:00Z", "2026-11-02T11:00Z", "nginx upgrade, ticket #42",
+	    "2026-11-02T11:00Z");
+	window_is(&w[1], w2, "web0[2]", "2026-11-04T10:00Z", "2026-11-04T11:00Z", "kernel update",
+	    "2026-11-05T00:00Z");
+	window_is(&w[2], w3, "*", "2026-11-04T09:30Z", "2026-11-04T10:30Z", "fleet-wide patching", NULL);
+	store_windows_free(w, n);
+	ck_assert_int_eq(query_int(&e, "SELECT count(*) FROM windows"), 3);
+
+	/* refused: nothing is written */
+	ck_assert_int_eq(store_window_open(e.s, "", 0, 1, "x", &id, &err), DRIFT_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "hosts"));
+	ck_assert_int_eq(store_window_open(e.s, "web*", 0, 1, "", &id, &err), DRIFT_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "reason"));
+	ck_assert_int_eq(store_window_open(e.s, "web*", 0, 1, "two\nlines", &id, &err), DRIFT_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "control characters"));
+	ck_assert_int_eq(store_window_open(e.s, "web*", 10, 9, "backwards", &id, &err), DRIFT_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "end before it starts"));
+	ck_assert_int_eq(query_int(&e, "SELECT count(*) FROM windows"), 3);
+	env_teardown(&e);
+}
+END_TEST
+
+/*
+ * A store written by a drift with schema version 1 (no windows table) is
+ * migrated in place when opened: its data stays, windows work.
+ */
+START_TEST(test_migration_v1)
+{
+	const struct bspec a = SPEC("web01", "2026-11-01T10:00:00Z", files_a, pkgs_a);
+	const struct bspec b = SPEC("web01", "2026-11-02T10:00:00Z", files_b, pkgs_b);
+	struct drift_error err = { 0 };
+	struct store_host *h = NULL;
+	struct collect c;
+	char path[160], cmd[256], got[64], *out;
+	size_t n = 0;
+	struct env e;
+
+	env_setup(&e);
+	ingest_ok(&e, &a, "2026-11-01T10:00:05Z");
+	ingest_ok(&e, &b, "2026-11-02T10:00:05Z");
+	store_close(e.s);
+	e.s = NULL;
+	/* back to what version 1 wrote: the same tables, without windows */
+	snprintf(path, sizeof(path), "%s/drift.db", e.dir);
+	sql_on(path, "DROP TABLE windows; PRAGMA user_version = 1;");
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'PRAGMA user_version; SELECT count(*) FROM sqlite_master"
+	    " WHERE name = '\"'windows'\"';'", path);
+	out = run(cmd);
+	ck_assert_str_eq(out, "1\n0\n");
+	free(out);
+
+	ck_assert_msg(store_open(e.dir, false, &e.s, &err) == 0, "%s", err.msg);
+	out = run(cmd);
+	ck_assert_str_eq(out, "2\n1\n");
+	free(out);
+	ck_assert_int_eq(rows(&e, "baselines"), 2);
+	ck_assert_int_eq(rows(&e, "events"), 1);
+	load_taken(e.s, "web01@latest", got, sizeof(got));
+	ck_assert_str_eq(got, "2026-11-02T10:00:00Z");
+	ck_assert_int_eq(store_hosts(e.s, &h, &n, &err), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(h[0].changes, 1);
+	store_hosts_free(h, n);
+
+	/* a window opened after the fact over the old change plans it */
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(store_events(e.s, NULL, INT64_MIN, INT64_MAX, collect_fn, &c, &err), 0);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert(!c.planned[0]);
+	collect_release(&c);
+	window_ok(&e, "web01", "2026-11-02T09:00Z", "2026-11-02T11:00Z", "migrated");
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(store_events(e.s, NULL, INT64_MIN, INT64_MAX, collect_fn, &c, &err), 0);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert(c.planned[0]);
+	ck_assert_str_eq(c.reason[0], "migrated");
+	collect_release(&c);
+
+	/* opening again: already version 2, nothing to do, the window is still there */
+	store_close(e.s);
+	ck_assert_msg(store_open(e.dir, false, &e.s, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(query_int(&e, "SELECT count(*) FROM windows"), 1);
+	env_teardown(&e);
+}
+END_TEST
 
 /*
  * Writers in several processes, one host: every upload is stored once,
@@ -1396,6 +1598,8 @@ make_store_suite(void)
 	tcase_add_test(tc, test_events_window);
 	tcase_add_test(tc, test_reopen);
 	tcase_add_test(tc, test_schema_version);
+	tcase_add_test(tc, test_windows);
+	tcase_add_test(tc, test_migration_v1);
 	tcase_add_test(tc, test_agent_snapshot);
 	tcase_add_test(tc, test_concurrent_writers);
 	suite_add_tcase(s, tc);

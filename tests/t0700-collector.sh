@@ -86,6 +86,12 @@ fi
 expect_exit 0 "$COLLECTOR" --config "$C" --check-config
 grep -qx "configuration ok" "$SCRATCH/out" || fail "--check-config did not say 'configuration ok'"
 [ ! -e "$STORE" ] || fail "--check-config created the store"
+# regression: an empty store directory (what the package and StateDirectory=
+# make before the first start) is fine for --check-config
+mkdir "$STORE"
+expect_exit 0 "$COLLECTOR" --config "$C" --check-config
+grep -qx "configuration ok" "$SCRATCH/out" || fail "--check-config refused an empty store directory"
+rmdir "$STORE" || fail "--check-config wrote into the empty store directory"
 
 sed 's/^workers:/wrokers:/' "$C" >"$SCRATCH/typo.yaml"
 expect_exit 1 "$COLLECTOR" --config "$SCRATCH/typo.yaml" --check-config
