@@ -60,6 +60,21 @@ else
 	echo "FAIL: distcheck"
 fi
 
+# The packages are built, installed, upgraded and purged on this machine: CI
+# machines are throwaway; elsewhere only when asked (DRIFT_TEST_PACKAGES=1).
+if [ "${CI:-}" = true ] || [ "${DRIFT_TEST_PACKAGES:-}" = 1 ]; then
+	if command -v dpkg-buildpackage >/dev/null 2>&1 || command -v apt-get >/dev/null 2>&1; then
+		echo "== packages (deb and rpm: build, install, upgrade, purge)"
+		if sh "$top/scripts/packages.sh" >"$top/build/packages.out" 2>&1; then
+			echo "PASS: packages ($(tail -n 1 "$top/build/packages.out"))"
+		else
+			status=1
+			tail -n 60 "$top/build/packages.out"
+			echo "FAIL: packages"
+		fi
+	fi
+fi
+
 # one closing line over everything: unit checks counted one by one
 passed=0
 failed=0
