@@ -212,6 +212,30 @@ baseline_add_content(struct baseline *b, const uint8_t sha256[DIGEST_LEN],
 
 /* --- validation: what every reader may rely on afterwards --- */
 
+/*
+ * "/" or "/a/b": no empty, "." or ".." component and no trailing slash, so
+ * no reader (diff, restore plans) can be led outside the tree by a path.
+ */
+static bool
+path_is_canonical(const uint8_t *p, size_t len)
+{
+	size_t i = 1, start;
+
+	if (len == 1)
+		return true;
+	while (i <= len) {
+		start = i;
+		while (i < len && p[i] != '/')
+			i++;
+		if (i == start)
+			return false;	/* "//" or a trailing "/" */
+		if (p[start] == '.' && (i - start == 1 || (i - start == 2 && p[start + 1] == '.')))
+			return false;
+		i++;
+	}
+	return true;
+}
+
 static int
 validate_file(const Drift__FileEntry *f, size_t i, struct drift_error *err)
 {
@@ -219,6 +243,9 @@ validate_file(const Drift__FileEntry *f, size_t i, struct drift_error *err)
 		return drift_error_set(err, DRIFT_EFORMAT, "file entry %zu: path is not absolute", i);
 	if (memchr(f->path.data, '\0', f->path.len) != NULL)
 		return drift_error_set(err, DRIFT_EFORMAT, "file entry %zu: path contains a NUL byte", i);
+	if (!path_is_canonical(f->path.data, f->path.len))
+		return drift_error_set(err, DRIFT_EFORMAT,
+		    "file entry %zu: path has an empty, '.' or '..' component", i);
 	if (f->path.len > 65536)
 		return drift_error_set(err, DRIFT_EFORMAT, "file entry %zu: path longer than 64 KiB", i);
 	if (f->sha256.len != 0 && f->sha256.len != DIGEST_LEN)

@@ -586,19 +586,15 @@ is_rpm_os(const Drift__Baseline *pb)
 static void
 md_chown_arg(FILE *md, const Drift__FileEntry *f)
 {
-	char buf[64];
-
 	if (f->owner != NULL && f->owner[0] != '\0')
 		sh_quote_str(md, f->owner);
 	else
 		fprintf(md, "%u", (unsigned)f->uid);
 	putc(':', md);
-	if (f->group != NULL && f->group[0] != '\0') {
+	if (f->group != NULL && f->group[0] != '\0')
 		sh_quote_str(md, f->group);
-	} else {
-		snprintf(buf, sizeof(buf), "%u", (unsigned)f->gid);
-		fputs(buf, md);
-	}
+	else
+		fprintf(md, "%u", (unsigned)f->gid);
 }
 
 static void

@@ -48,6 +48,19 @@ data = bytes([0x08, 1, 0x32, 5, 0x0a, 3]) + b"etc"
 open(sys.argv[1], "wb").write(data)
 PY
 
+python3 - "$SCRATCH" <<'PY'
+import sys
+d = sys.argv[1]
+for name, path in (("dotdot.pb", b"/etc/../../tmp/escape"), ("dot.pb", b"/etc/./x"),
+                   ("slashes.pb", b"/etc//x"), ("trailing.pb", b"/etc/")):
+    entry = bytes([0x0a, len(path)]) + path
+    open(d + "/" + name, "wb").write(bytes([0x08, 1, 0x32, len(entry)]) + entry)
+PY
+for f in dotdot.pb dot.pb slashes.pb trailing.pb; do
+	expect_exit 2 "$DRIFT" show "$SCRATCH/$f"
+	grep -q "empty, '.' or '..' component" "$SCRATCH/err" || { cat "$SCRATCH/err"; fail "$f: not refused for its path"; }
+done
+
 for f in truncated.drift truncated.pb random.bin empty text flipped.drift badhash.drift \
 	nobaseline.drift future.pb unsorted.pb relative.pb; do
 	expect_exit 2 "$DRIFT" show "$SCRATCH/$f"
