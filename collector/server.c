@@ -152,6 +152,40 @@ out_cb(struct evbuffer *b, const struct evbuffer_cb_info *info, void *arg)
 		    conn_name(k), code);
 }
 
+static void
+listeners_enable(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	size_t i;
+
+	(void)fd;
+	(void)what;
+	if (w->draining)
+		return;
+	for (i = 0; i < w->nbound; i++)
+		evconnlistener_enable(evhttp_bound_socket_get_listener(w->bound[i]));
+}
+
+/*
+ * Workers share the listening sockets, and libevent accepts until the
+ * queue is empty: one worker would take a whole burst of keep-alive
+ * connections and serve them all while its sibling idles. So a worker
+ * takes one connection at a time (disabling its listeners stops
+ * libevent's accept loop) and listens again a millisecond later.
+ */
+static void
+take_one_connection(struct worker *w)
+{
+	/* long enough for a sibling woken by the same burst to take the next one */
+	static const struct timeval pause = { 0, 1000 };
+	size_t i;
+
+	for (i = 0; i < w->nbound; i++)
+		evconnlistener_disable(evhttp_bound_socket_get_listener(w->bound[i]));
+	if (event_base_once(w->base, -1, EV_TIMEOUT, listeners_enable, w, &pause) < 0)
+		listeners_enable(-1, 0, w);
+}
+
 static struct bufferevent *
 bevcb(struct event_base *base, void *arg)
 {
@@ -159,6 +193,8 @@ bevcb(struct event_base *base, void *arg)
 	struct bufferevent *bev;
 	struct conn *k;
 	SSL *ssl = NULL;
+
+	take_one_connection(w);
 
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		goto plain;
