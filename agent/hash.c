@@ -22,8 +22,8 @@
 struct hasher {
 	const char *root;	/* prefix for opening, "" for "/" */
 	struct wlist *l;
-	struct wentry **todo;
-	size_t ntodo;
+	struct wentry **queue;
+	size_t nqueue;
 	size_t next;		/* atomic */
 	size_t done;		/* atomic */
 	uint64_t bytes;		/* atomic */
@@ -182,10 +182,10 @@ worker(void *arg)
 	for (;;) {
 		size_t i = __atomic_fetch_add(&h->next, HASH_BATCH, __ATOMIC_RELAXED), k;
 
-		if (i >= h->ntodo)
+		if (i >= h->nqueue)
 			break;
-		for (k = i; k < i + HASH_BATCH && k < h->ntodo; k++) {
-			hash_one(h, h->todo[k], ctx, chunk, pathbuf, pathcap);
+		for (k = i; k < i + HASH_BATCH && k < h->nqueue; k++) {
+			hash_one(h, h->queue[k], ctx, chunk, pathbuf, pathcap);
 			__atomic_add_fetch(&h->done, 1, __ATOMIC_RELAXED);
 		}
 	}
@@ -209,7 +209,7 @@ hash_entries(const char *root, struct wlist *l, unsigned jobs,
 	h.root = strcmp(root, "/") == 0 ? "" : root;
 	if ((h.md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
 		return drift_error_set(err, DRIFT_EINTERNAL, "OpenSSL has no SHA-256");
-	if ((h.todo = malloc((l->n ? l->n : 1) * sizeof(*h.todo))) == NULL) {
+	if ((h.queue = malloc((l->n ? l->n : 1) * sizeof(*h.queue))) == NULL) {
 		r = drift_error_set(err, DRIFT_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -217,7 +217,7 @@ hash_entries(const char *root, struct wlist *l, unsigned jobs,
 		struct wentry *e = wlist_at(l, k);
 
 		if (e->type == DRIFT__FILE_TYPE__FILE_TYPE_REGULAR && e->error == NULL)
-			h.todo[h.ntodo++] = e;
+			h.queue[h.nqueue++] = e;
 	}
 	if (jobs == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -238,11 +238,11 @@ hash_entries(const char *root, struct wlist *l, unsigned jobs,
 	if (started == 0)
 		worker(&h);	/* no threads to be had: do it here */
 	while (poll != NULL && started > 0 &&
-	    __atomic_load_n(&h.done, __ATOMIC_RELAXED) < h.ntodo) {
+	    __atomic_load_n(&h.done, __ATOMIC_RELAXED) < h.nqueue) {
 		struct hash_stats st = {
 			.bytes = __atomic_load_n(&h.bytes, __ATOMIC_RELAXED),
 			.done = __atomic_load_n(&h.done, __ATOMIC_RELAXED),
-			.total = h.ntodo,
+			.total = h.nqueue,
 		};
 		struct timespec ts = { 0, 200 * 1000 * 1000 };
 
@@ -252,7 +252,7 @@ hash_entries(const char *root, struct wlist *l, unsigned jobs,
 	for (i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
 	if (poll != NULL) {
-		struct hash_stats st = { .bytes = h.bytes, .done = h.done, .total = h.ntodo };
+		struct hash_stats st = { .bytes = h.bytes, .done = h.done, .total = h.nqueue };
 
 		poll(pctx, &st);
 	}
@@ -260,7 +260,7 @@ hash_entries(const char *root, struct wlist *l, unsigned jobs,
 		r = drift_error_set(err, h.failed, "hashing: %s", drift_strerror(h.failed));
 out:
 	free(tids);
-	free(h.todo);
+	free(h.queue);
 	EVP_MD_free(h.md);
 	return r;
 }
