@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -597,6 +598,20 @@ md_chown_arg(FILE *md, const Drift__FileEntry *f)
 		fprintf(md, "%u", (unsigned)f->gid);
 }
 
+/* "chown[ -h] OWNER:GROUP PATH", then " && chmod MODE PATH" unless mode < 0. */
+static void
+md_chown_chmod(FILE *md, const Drift__FileEntry *f, bool link, int mode)
+{
+	fputs(link ? "chown -h " : "chown ", md);
+	md_chown_arg(md, f);
+	putc(' ', md);
+	sh_quote(md, f->path.data, f->path.len);
+	if (mode >= 0) {
+		fprintf(md, " && chmod %04o ", (unsigned)mode);
+		sh_quote(md, f->path.data, f->path.len);
+	}
+}
+
 static void
 md_owner_words(FILE *md, const Drift__FileEntry *f)
 {
@@ -668,12 +683,8 @@ md_file(struct plan *pl, const Drift__FileEntry *f)
 		md_owner_words(md, f);
 		fprintf(md, ", mode %04o:\n   `mkdir -p ", mode);
 		sh_quote(md, f->path.data, f->path.len);
-		fputs(" && chown ", md);
-		md_chown_arg(md, f);
-		putc(' ', md);
-		sh_quote(md, f->path.data, f->path.len);
-		fprintf(md, " && chmod %04o ", mode);
-		sh_quote(md, f->path.data, f->path.len);
+		fputs(" && ", md);
+		md_chown_chmod(md, f, false, (int)mode);
 		fputs("`\n", md);
 		md_stat_check(md, f, true);
 		break;
@@ -688,10 +699,8 @@ md_file(struct plan *pl, const Drift__FileEntry *f)
 		sh_quote(md, f->target.data, f->target.len);
 		putc(' ', md);
 		sh_quote(md, f->path.data, f->path.len);
-		fputs(" && chown -h ", md);
-		md_chown_arg(md, f);
-		putc(' ', md);
-		sh_quote(md, f->path.data, f->path.len);
+		fputs(" && ", md);
+		md_chown_chmod(md, f, true, -1);
 		fputs("`\n   Check: `readlink ", md);
 		sh_quote(md, f->path.data, f->path.len);
 		fputs("` prints ", md);
@@ -705,10 +714,8 @@ md_file(struct plan *pl, const Drift__FileEntry *f)
 		md_owner_words(md, f);
 		fprintf(md, ", mode %04o:\n   `mkfifo -m %04o ", mode, mode);
 		sh_quote(md, f->path.data, f->path.len);
-		fputs(" && chown ", md);
-		md_chown_arg(md, f);
-		putc(' ', md);
-		sh_quote(md, f->path.data, f->path.len);
+		fputs(" && ", md);
+		md_chown_chmod(md, f, false, -1);
 		fputs("`\n", md);
 		md_stat_check(md, f, true);
 		break;
@@ -732,12 +739,8 @@ md_manual(struct plan *pl, const Drift__FileEntry *f)
 		    "Do not make it up: copy it from the old machine's backup or your password safe. "
 		    "It must be ", md);
 		md_owner_words(md, f);
-		fprintf(md, ", mode %04o:\n   `chown ", mode);
-		md_chown_arg(md, f);
-		putc(' ', md);
-		sh_quote(md, f->path.data, f->path.len);
-		fprintf(md, " && chmod %04o ", mode);
-		sh_quote(md, f->path.data, f->path.len);
+		fprintf(md, ", mode %04o:\n   `", mode);
+		md_chown_chmod(md, f, false, (int)mode);
 		fputs("`\n", md);
 		md_stat_check(md, f, true);
 		break;
@@ -747,11 +750,13 @@ md_manual(struct plan *pl, const Drift__FileEntry *f)
 		fprintf(md, " — %s; ", why);
 		md_owner_words(md, f);
 		fprintf(md, ", mode %04o", mode);
-		if (f->type == DRIFT__FILE_TYPE__FILE_TYPE_CHAR || f->type == DRIFT__FILE_TYPE__FILE_TYPE_BLOCK)
-			fprintf(md, ", device %u:%u (`mknod PATH %c %u %u`)",
-			    (unsigned)((f->rdev >> 8) & 0xfff), (unsigned)((f->rdev & 0xff) | ((f->rdev >> 12) & 0xfff00)),
-			    f->type == DRIFT__FILE_TYPE__FILE_TYPE_CHAR ? 'c' : 'b',
-			    (unsigned)((f->rdev >> 8) & 0xfff), (unsigned)((f->rdev & 0xff) | ((f->rdev >> 12) & 0xfff00)));
+		if (f->type == DRIFT__FILE_TYPE__FILE_TYPE_CHAR || f->type == DRIFT__FILE_TYPE__FILE_TYPE_BLOCK) {
+			unsigned maj = major((dev_t)f->rdev), min = minor((dev_t)f->rdev);
+
+			fprintf(md, ", device %u:%u (`mknod ", maj, min);
+			sh_quote(md, f->path.data, f->path.len);
+			fprintf(md, " %c %u %u`)", f->type == DRIFT__FILE_TYPE__FILE_TYPE_CHAR ? 'c' : 'b', maj, min);
+		}
 		fputs(".\n", md);
 		md_stat_check(md, f, true);
 		break;

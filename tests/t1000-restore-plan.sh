@@ -29,7 +29,9 @@ ln -s ../app.conf "$R/etc/app/conf.d/link.conf"
 chown -h 33:33 "$R/etc/app/conf.d/link.conf"
 printf 'k3y-mat3rial-t1000\n' >"$R/etc/ssh/ssh_host_ed25519_key"
 chmod 0600 "$R/etc/ssh/ssh_host_ed25519_key"
+mknod "$R/etc/app/null" c 1 3 2>/dev/null && HAVE_DEV=1 || HAVE_DEV=0
 "$AGENT" snapshot --root "$R" --path /etc -o "$SCRATCH/orig.drift" -q
+[ "$HAVE_DEV" = 0 ] || rm "$R/etc/app/null"	# later steps restore files, not devices
 
 # --- the plan: only its own member names, whatever the baseline holds ---
 expect_exit 0 "$DRIFT" restore-plan --to "$SCRATCH/orig.drift" --output "$SCRATCH/plan.tar.gz"
@@ -57,6 +59,15 @@ sed -n '/^## Step 5/,/^## Step 6/p' "$RB" >"$SCRATCH/manual"
 grep -qF '/etc/shadow' "$SCRATCH/manual" || fail "runbook: the uncaptured /etc/shadow is not a manual step"
 grep -qF '/etc/ssh/ssh_host_ed25519_key' "$SCRATCH/manual" || fail "runbook: the uncaptured key is not a manual step"
 grep -q 'systemctl restart ssh' "$RB" || fail "runbook: ssh is not restarted"
+grep -qF "mkdir -p /etc/app/conf.d && chown www-data:fixturegrp /etc/app/conf.d && chmod 2750 /etc/app/conf.d" "$RB" \
+	|| fail "runbook: directory step"
+grep -qF "ln -sfn ../app.conf /etc/app/conf.d/link.conf && chown -h www-data:www-data /etc/app/conf.d/link.conf" "$RB" \
+	|| fail "runbook: symlink step"
+grep -qF "chown root:root /etc/ssh/ssh_host_ed25519_key && chmod 0600 /etc/ssh/ssh_host_ed25519_key" "$SCRATCH/manual" \
+	|| fail "runbook: secret step"
+if [ "$HAVE_DEV" = 1 ]; then
+	grep -qF 'device 1:3 (`mknod /etc/app/null c 1 3`)' "$RB" || fail "runbook: device step"
+fi
 tail -n 3 "$RB" | grep -q 'drift check' || fail "runbook: does not end with drift check"
 grep -qF -e 'k3y-mat3rial' -e 'secret$hash' "$P/restore.sh" "$RB" && fail "an uncaptured secret's content reached the plan"
 ls "$P/files" | grep -q "$(sha256sum <"$R/etc/ssh/ssh_host_ed25519_key" | cut -c1-64)" &&
