@@ -26,15 +26,22 @@
 #define DEFAULT_UNPACKED_MAX	(1ULL << 30)
 #define DEFAULT_CONTENTS_MAX	1000000ULL
 #define DEFAULT_TIMEOUT		60
-#define DEFAULT_STALE_AFTER	(3 * 3600)
+#define DEFAULT_REPORT_INTERVAL	3600	/* drift-agent.timer */
+#define DEFAULT_STALE_INTERVALS	3
+#define DEFAULT_ALERT_CHECK	60
+
+/* Ten years: longer durations are typing mistakes (and would overflow as nanoseconds). */
+#define DURATION_MAX		(3650ULL * 86400)
+/* A stale host has missed at most this many reports. */
+#define STALE_INTERVALS_MAX	1000
 
 /* A day: a longer silence on a connection is a client gone, not a slow one. */
 #define TIMEOUT_MAX		86400
 #define CONTENTS_MAX_MAX	(64ULL << 20)
 
 static const char *const top_keys[] = {
-	"listen", "tls", "store", "standards", "limits", "stale_after",
-	"workers", "alerts", NULL
+	"listen", "tls", "store", "standards", "limits", "report_interval",
+	"stale_intervals", "stale_after", "workers", "alerts", "alert_check", NULL
 };
 static const char *const limits_keys[] = {
 	"upload_max", "baseline_max", "content_max", "unpacked_max",
@@ -405,7 +412,10 @@ collector_config_defaults(struct collector_config *cfg)
 	c.limits.total_max = (size_t)DEFAULT_UNPACKED_MAX;
 	c.limits.members_max = (size_t)DEFAULT_CONTENTS_MAX + 1;
 	c.timeout = DEFAULT_TIMEOUT;
-	c.stale_after = DEFAULT_STALE_AFTER;
+	c.report_interval = DEFAULT_REPORT_INTERVAL;
+	c.stale_intervals = DEFAULT_STALE_INTERVALS;
+	c.stale_after = DEFAULT_REPORT_INTERVAL * DEFAULT_STALE_INTERVALS;
+	c.alert_check = DEFAULT_ALERT_CHECK;
 	c.workers = 0;
 	if ((c.listen = calloc(1, sizeof(*c.listen))) == NULL)
 		goto out;
@@ -425,6 +435,27 @@ collector_config_defaults(struct collector_config *cfg)
 out:
 	collector_config_release(&c);
 	return r;
+}
+
+/* A duration of at least one second under key, when present. */
+static int
+read_seconds(const struct ydoc *doc, const struct ynode *root, const char *key, uint64_t *out,
+    struct drift_error *err)
+{
+	const struct ynode *n = ynode_get(root, key);
+	uint64_t x;
+	int r;
+
+	if (n == NULL)
+		return 0;
+	if ((r = ynode_duration(doc, n, key, &x, err)) < 0)
+		return r;
+	if (x == 0)
+		return ynode_error(doc, n, err, DRIFT_EINVAL, "%s: must be longer than 0 seconds", key);
+	if (x > DURATION_MAX)
+		return ynode_error(doc, n, err, DRIFT_EINVAL, "%s: must be at most 10 years", key);
+	*out = x;
+	return 0;
 }
 
 /* Apply every key of doc to c; c may be half-changed on failure. */
@@ -450,14 +481,24 @@ config_apply(const struct ydoc *doc, struct collector_config *c, struct drift_er
 		return r;
 	if ((n = ynode_get(root, "limits")) != NULL && (r = read_limits(doc, n, c, err)) < 0)
 		return r;
-	if ((n = ynode_get(root, "stale_after")) != NULL) {
-		if ((r = ynode_duration(doc, n, "stale_after", &x, err)) < 0)
+	if ((r = read_seconds(doc, root, "report_interval", &c->report_interval, err)) < 0)
+		return r;
+	if ((n = ynode_get(root, "stale_intervals")) != NULL) {
+		if ((r = ynode_uint(doc, n, "stale_intervals", &x, STALE_INTERVALS_MAX, err)) < 0)
 			return r;
 		if (x == 0)
 			return ynode_error(doc, n, err, DRIFT_EINVAL,
-			    "stale_after: must be longer than 0 seconds");
-		c->stale_after = x;
+			    "stale_intervals: must be from 1 to %d", STALE_INTERVALS_MAX);
+		c->stale_intervals = (unsigned)x;
 	}
+	/* Given outright, stale_after wins over the intervals. */
+	c->stale_after = c->report_interval * c->stale_intervals;
+	if (c->stale_after > DURATION_MAX && ynode_get(root, "stale_after") == NULL)
+		return ynode_error(doc, root, err, DRIFT_EINVAL,
+		    "report_interval x stale_intervals: must be at most 10 years");
+	if ((r = read_seconds(doc, root, "stale_after", &c->stale_after, err)) < 0 ||
+	    (r = read_seconds(doc, root, "alert_check", &c->alert_check, err)) < 0)
+		return r;
 	if ((n = ynode_get(root, "workers")) != NULL) {
 		if ((r = ynode_uint(doc, n, "workers", &x, COLLECTOR_WORKERS_MAX, err)) < 0)
 			return r;

@@ -29,7 +29,7 @@ enum collector_alert_kind {
 	COLLECTOR_ALERT_SYSLOG,		/* log it with syslog(3) */
 };
 
-/* One `alerts` entry. Accepted and checked; not acted on yet. */
+/* One `alerts` entry: a sink the collector's alerter delivers every alert to. */
 struct collector_alert {
 	enum collector_alert_kind kind;
 	char *target;		/* URL or program; NULL for syslog */
@@ -46,7 +46,10 @@ struct collector_config {
 	uint64_t upload_max;	/* largest request body */
 	struct baseline_limits limits;	/* what a received bundle may unpack to */
 	uint64_t timeout;	/* seconds a connection may sit idle or mid-request */
+	uint64_t report_interval;	/* seconds between an agent's reports */
+	unsigned stale_intervals;	/* reports missed before a host is stale */
 	uint64_t stale_after;	/* seconds without a report before a host is stale */
+	uint64_t alert_check;	/* seconds between the alerter's looks at the store */
 	unsigned workers;	/* server processes; 0 = one per core */
 	struct collector_alert *alerts;
 	size_t nalerts;

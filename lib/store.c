@@ -1468,9 +1468,8 @@ store_windows_free(struct store_window *v, size_t n)
 	free(v);
 }
 
-/* Every window (none before schema version 2), in the current transaction if any. */
-static int
-load_windows(struct store *s, struct store_window **out, size_t *nout, struct drift_error *err)
+int
+store_load_windows(struct store *s, struct store_window **out, size_t *nout, struct drift_error *err)
 {
 	struct store_window *v = NULL, *nv;
 	sqlite3_stmt *st = NULL;
@@ -1534,7 +1533,7 @@ store_windows(struct store *s, struct store_window **out, size_t *nout, struct d
 
 	if ((r = store_sql_begin(s, false, &began, err)) < 0)
 		return r;
-	if ((r = load_windows(s, out, nout, err)) < 0)
+	if ((r = store_load_windows(s, out, nout, err)) < 0)
 		goto out;
 	r = store_sql_commit(s, began, err);
 	began = false;
@@ -1548,9 +1547,8 @@ out:
 	return r;
 }
 
-/* The first window (by id) that plans a change on host shown by a baseline taken at taken_ns. */
-static const struct store_window *
-planned_by(const struct store_window *w, size_t n, const char *host, int64_t taken_ns)
+const struct store_window *
+store_planned_by(const struct store_window *w, size_t n, const char *host, int64_t taken_ns)
 {
 	size_t i;
 
@@ -1574,7 +1572,7 @@ store_events(struct store *s, const char *host_glob, int64_t since_ns, int64_t u
 	/* One snapshot for the whole walk, shared by store_load calls in fn. */
 	if ((r = store_sql_begin(s, false, &began, err)) < 0)
 		return r;
-	if ((r = load_windows(s, &win, &nwin, err)) < 0)
+	if ((r = store_load_windows(s, &win, &nwin, err)) < 0)
 		goto out;
 	if ((st = store_sql_prepare(s, ST_EVENTS, err)) == NULL) {
 		r = DRIFT_EIO;
@@ -1603,7 +1601,7 @@ store_events(struct store *s, const char *host_glob, int64_t since_ns, int64_t u
 		ev.text = (const char *)sqlite3_column_text(st, 8);
 		ev.nchanges = (size_t)sqlite3_column_int64(st, 9);
 		ev.truncated = (size_t)sqlite3_column_int64(st, 10);
-		w = planned_by(win, nwin, ev.host, ev.to_taken_ns);
+		w = store_planned_by(win, nwin, ev.host, ev.to_taken_ns);
 		if (w != NULL) {
 			ev.planned = true;
 			ev.reason = w->reason;

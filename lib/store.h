@@ -30,7 +30,7 @@
 struct store;
 
 /* The on-disk schema this build creates and reads (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /*
  * Largest changes_json or text of one event. A bigger change set keeps

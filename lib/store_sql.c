@@ -93,6 +93,52 @@ static const char schema_v2[] =
 	" closed_at_ns INTEGER"			/* NULL while open */
 	");";
 
+/*
+ * Version 3 adds alerts (lib/store_alerts.c). alerts is the history of
+ * what was raised and resolved, each with the JSON the sinks receive;
+ * alert_state holds one row per host and cause while it fires (the
+ * deduplication, kept across restarts); deliveries is the outbox, one row
+ * per alert and sink, kept after delivery as the record. alert_cursor is
+ * the last event the alerter has looked at: set to the newest event when
+ * the table is made, so an old store's history raises nothing.
+ */
+static const char schema_v3[] =
+	"CREATE TABLE alerts ("
+	" id INTEGER PRIMARY KEY,"
+	" host TEXT NOT NULL,"
+	" cause TEXT NOT NULL,"			/* critical, stale, unplanned */
+	" state TEXT NOT NULL,"			/* firing, resolved */
+	" summary TEXT NOT NULL,"
+	" command TEXT NOT NULL,"
+	" at_ns INTEGER NOT NULL,"
+	" json TEXT NOT NULL"
+	");"
+	"CREATE TABLE alert_state ("
+	" host TEXT NOT NULL,"
+	" cause TEXT NOT NULL,"
+	" alert INTEGER NOT NULL REFERENCES alerts(id),"	/* the firing one */
+	" ref INTEGER NOT NULL,"		/* unplanned: the newest unplanned baseline */
+	" PRIMARY KEY (host, cause)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE deliveries ("
+	" alert INTEGER NOT NULL REFERENCES alerts(id),"
+	" sink TEXT NOT NULL,"			/* "webhook URL", "exec PROGRAM" or "syslog" */
+	" attempts INTEGER NOT NULL,"
+	" next_ns INTEGER NOT NULL,"
+	" delivered_ns INTEGER,"		/* NULL until delivered */
+	" last_error TEXT,"
+	" PRIMARY KEY (alert, sink)"
+	");"
+	"CREATE INDEX deliveries_pending ON deliveries (sink, alert) WHERE delivered_ns IS NULL;"
+	"CREATE TABLE alert_cursor ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" last_event INTEGER NOT NULL"
+	");"
+	"INSERT INTO alert_cursor VALUES (1, (SELECT coalesce(max(id), 0) FROM events));";
+
+/* Each version's additions, in order: a store at version v runs the ones after it. */
+static const char *const schema[] = { schema_v1, schema_v2, schema_v3 };
+
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_HOST_GET] = "SELECT id FROM hosts WHERE name = ?1",
 	[ST_HOST_INSERT] = "INSERT INTO hosts (name, first_seen_ns, last_received_ns, last_taken_ns,"
@@ -308,6 +354,7 @@ create_schema(struct store *s, struct drift_error *err)
 {
 	char pragma[64];
 	bool began;
+	size_t i;
 	int v = 0, n = 0, r;
 
 	if ((r = store_sql_begin(s, true, &began, err)) < 0)
@@ -326,9 +373,9 @@ create_schema(struct store *s, struct drift_error *err)
 		    "store '%s': drift.db holds tables that are not drift's; refusing to touch it", s->dir);
 		goto out;
 	}
-	if ((r = exec(s, schema_v1, "creating the schema", err)) < 0 ||
-	    (r = exec(s, schema_v2, "creating the schema", err)) < 0)
-		goto out;
+	for (i = 0; i < sizeof(schema) / sizeof(schema[0]); i++)
+		if ((r = exec(s, schema[i], "creating the schema", err)) < 0)
+			goto out;
 	/* A constant, not data: PRAGMA takes no parameters. */
 	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", STORE_SQL_SCHEMA_VERSION);
 	if ((r = exec(s, pragma, "setting the schema version", err)) < 0)
@@ -347,33 +394,42 @@ readonly(struct store *s)
 }
 
 /*
- * Bring a version 1 store to version 2 in one transaction (another
+ * Bring an older store to this version in one transaction (another
  * process may have done it while we waited for the lock). A store we may
- * not write stays at version 1: *v says so, and it is read as it is.
+ * not write stays at its version: *v says so, and it is read as it is.
  */
 static int
 migrate(struct store *s, int *v, struct drift_error *err)
 {
+	char pragma[64], what[64];
 	bool began;
-	int r;
+	int r, from;
 
 	if ((r = store_sql_begin(s, true, &began, err)) < 0)
 		return readonly(s) ? 0 : r;
 	if ((r = user_version(s, v, err)) < 0)
 		goto out;
-	if (*v != 1) {
+	if (*v < 1 || *v >= STORE_SQL_SCHEMA_VERSION) {
 		r = 0;
 		goto out;
 	}
-	if (sqlite3_exec(s->db, schema_v2, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(s->db, "PRAGMA user_version = 2", NULL, NULL, NULL) != SQLITE_OK) {
-		r = readonly(s) ? 0 : store_sql_fail(s, err, "migrating the schema from version 1 to 2");
+	from = *v;
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", STORE_SQL_SCHEMA_VERSION);
+	snprintf(what, sizeof(what), "migrating the schema from version %d to %d", from,
+	    STORE_SQL_SCHEMA_VERSION);
+	for (; *v < STORE_SQL_SCHEMA_VERSION; (*v)++)
+		if (sqlite3_exec(s->db, schema[*v], NULL, NULL, NULL) != SQLITE_OK)
+			break;
+	if (*v < STORE_SQL_SCHEMA_VERSION ||
+	    sqlite3_exec(s->db, pragma, NULL, NULL, NULL) != SQLITE_OK) {
+		*v = from;
+		r = readonly(s) ? 0 : store_sql_fail(s, err, what);
 		goto out;
 	}
 	r = store_sql_commit(s, began, err);
 	began = false;
-	if (r == 0)
-		*v = 2;
+	if (r < 0)
+		*v = from;
 out:
 	store_sql_rollback(s, began);
 	return r;
@@ -416,7 +472,7 @@ store_sql_open(struct store *s, bool create, struct drift_error *err)
 	}
 	if ((r = check_version(s, v, err)) < 0)
 		return r;
-	if (v == 1 && (r = migrate(s, &v, err)) < 0)
+	if (v < STORE_SQL_SCHEMA_VERSION && (r = migrate(s, &v, err)) < 0)
 		return r;
 	s->schema = v;
 	return 0;

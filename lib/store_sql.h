@@ -48,7 +48,7 @@ struct store {
 };
 
 /* The schema version this build writes and reads (PRAGMA user_version). */
-#define STORE_SQL_SCHEMA_VERSION 2
+#define STORE_SQL_SCHEMA_VERSION 3
 
 /*
  * Open DIR/drift.db, set the connection up (WAL, synchronous=FULL, busy
@@ -77,5 +77,12 @@ int store_sql_fail(struct store *s, struct drift_error *err, const char *what);
 int store_sql_begin(struct store *s, bool write, bool *began, struct drift_error *err);
 int store_sql_commit(struct store *s, bool began, struct drift_error *err);
 void store_sql_rollback(struct store *s, bool began);
+
+struct store_window;
+/* Every window (none before schema version 2), in the current transaction if any. */
+int store_load_windows(struct store *s, struct store_window **out, size_t *n, struct drift_error *err);
+/* The first window (by id) that plans a change on host shown by a baseline taken at taken_ns. */
+const struct store_window *store_planned_by(const struct store_window *w, size_t n, const char *host,
+    int64_t taken_ns);
 
 #endif

@@ -91,7 +91,10 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c.limits.total_max, 1ULL << 30);
 	ck_assert_uint_eq(c.limits.members_max, 1000001);
 	ck_assert_uint_eq(c.timeout, 60);
+	ck_assert_uint_eq(c.report_interval, 3600);
+	ck_assert_uint_eq(c.stale_intervals, 3);
 	ck_assert_uint_eq(c.stale_after, 3 * 3600);
+	ck_assert_uint_eq(c.alert_check, 60);
 	ck_assert_uint_eq(c.workers, 0);
 	ck_assert_uint_eq(c.nalerts, 0);
 	ck_assert_ptr_null(c.source);
@@ -114,7 +117,10 @@ START_TEST(test_every_key)
 	    "  unpacked_max: 4MiB\n"
 	    "  contents_max: 10\n"
 	    "  timeout: 1m30s\n"
+	    "report_interval: 2h\n"
+	    "stale_intervals: 5\n"
 	    "stale_after: 1d\n"
+	    "alert_check: 30s\n"
 	    "workers: 3\n"
 	    "alerts:\n"
 	    "  - webhook: https://hooks.example.com/x\n"
@@ -145,7 +151,10 @@ START_TEST(test_every_key)
 	ck_assert_uint_eq(c.limits.total_max, 4 << 20);
 	ck_assert_uint_eq(c.limits.members_max, 11);
 	ck_assert_uint_eq(c.timeout, 90);
-	ck_assert_uint_eq(c.stale_after, 86400);
+	ck_assert_uint_eq(c.report_interval, 7200);
+	ck_assert_uint_eq(c.stale_intervals, 5);
+	ck_assert_uint_eq(c.stale_after, 86400);	/* given outright: it wins */
+	ck_assert_uint_eq(c.alert_check, 30);
 	ck_assert_uint_eq(c.workers, 3);
 	ck_assert_uint_eq(c.nalerts, 3);
 	ck_assert_int_eq(c.alerts[0].kind, COLLECTOR_ALERT_WEBHOOK);
@@ -157,6 +166,23 @@ START_TEST(test_every_key)
 	ck_assert_ptr_null(c.alerts[2].target);
 	ck_assert_str_eq(collector_alert_kind_name(c.alerts[1].kind), "exec");
 	ck_assert_str_eq(c.source, path);
+	collector_config_release(&c);
+}
+END_TEST
+
+/* Without stale_after, a host is stale after stale_intervals missed reports. */
+START_TEST(test_stale_intervals)
+{
+	struct collector_config c;
+	struct drift_error err = { 0 };
+	char path[64];
+
+	memset(&c, 0, sizeof(c));
+	ck_assert_msg(load_text(&c, "report_interval: 10m\nstale_intervals: 4\n", path, &err) == 0,
+	    "%s", err.msg);
+	ck_assert_uint_eq(c.stale_after, 4 * 600);
+	ck_assert_msg(load_text(&c, "stale_intervals: 2\n", path, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(c.stale_after, 2 * 3600);
 	collector_config_release(&c);
 }
 END_TEST
@@ -307,6 +333,12 @@ static const struct {
 	{ "limits: 5\n", ":1:9: limits: expected a mapping of settings" },
 	{ "stale_after: soon\n", ":1:14: stale_after: expected a duration" },
 	{ "stale_after: 0\n", ":1:14: stale_after: must be longer than 0 seconds" },
+	{ "report_interval: 0\n", ":1:18: report_interval: must be longer than 0 seconds" },
+	{ "report_interval: 3651d\n", ":1:18: report_interval: must be at most 10 years" },
+	{ "stale_intervals: 0\n", ":1:18: stale_intervals: must be from 1 to 1000" },
+	{ "stale_intervals: 2h\n", ":1:18: stale_intervals: expected a whole number" },
+	{ "report_interval: 365d\nstale_intervals: 11\n", ":1:1: report_interval x stale_intervals: must be at most 10 years" },
+	{ "alert_check: 0\n", ":1:14: alert_check: must be longer than 0 seconds" },
 	{ "workers: 0\n", ":1:10: workers: must be from 1 to 256 (leave it out for one per core)" },
 	{ "workers: 257\n", ":1:10: workers: '257' is too large: the most is 256" },
 	/* alerts */
@@ -349,6 +381,7 @@ make_collector_config_suite(void)
 
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_every_key);
+	tcase_add_test(tc, test_stale_intervals);
 	tcase_add_test(tc, test_all_or_nothing);
 	tcase_add_test(tc, test_example_file);
 	tcase_add_loop_test(tc, test_errors, 0, (int)(sizeof(error_cases) / sizeof(error_cases[0])));

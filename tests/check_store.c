@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "agent_config.h"
+#include "alerts.h"
 #include "baseline.h"
 #include "bundle.h"
 #include "digest.h"
@@ -1180,13 +1181,13 @@ START_TEST(test_schema_version)
 	struct env e;
 
 	env_setup(&e);
-	/* what was created is version 2, in WAL mode (sqlite3 itself says) */
+	/* what was created is version 3, in WAL mode (sqlite3 itself says) */
 	{
 		char cmd[256], *out;
 
 		snprintf(cmd, sizeof(cmd), "sqlite3 '%s/drift.db' 'PRAGMA user_version; PRAGMA journal_mode;'", e.dir);
 		out = run(cmd);
-		ck_assert_str_eq(out, "2\nwal\n");
+		ck_assert_str_eq(out, "3\nwal\n");
 		free(out);
 	}
 	store_close(e.s);
@@ -1362,8 +1363,9 @@ START_TEST(test_windows)
 END_TEST
 
 /*
- * A store written by a drift with schema version 1 (no windows table) is
- * migrated in place when opened: its data stays, windows work.
+ * A store written by a drift with schema version 1 (no windows, no
+ * alerts) is migrated in place when opened: its data stays, windows work,
+ * and its old events raise no alert (the alerter starts after them).
  */
 START_TEST(test_migration_v1)
 {
@@ -1381,9 +1383,10 @@ START_TEST(test_migration_v1)
 	ingest_ok(&e, &b, "2026-11-02T10:00:05Z");
 	store_close(e.s);
 	e.s = NULL;
-	/* back to what version 1 wrote: the same tables, without windows */
+	/* back to what version 1 wrote: the same tables, without windows and alerts */
 	snprintf(path, sizeof(path), "%s/drift.db", e.dir);
-	sql_on(path, "DROP TABLE windows; PRAGMA user_version = 1;");
+	sql_on(path, "DROP TABLE windows; DROP TABLE deliveries; DROP TABLE alert_state;"
+	    " DROP TABLE alerts; DROP TABLE alert_cursor; PRAGMA user_version = 1;");
 	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'PRAGMA user_version; SELECT count(*) FROM sqlite_master"
 	    " WHERE name = '\"'windows'\"';'", path);
 	out = run(cmd);
@@ -1392,8 +1395,10 @@ START_TEST(test_migration_v1)
 
 	ck_assert_msg(store_open(e.dir, false, &e.s, &err) == 0, "%s", err.msg);
 	out = run(cmd);
-	ck_assert_str_eq(out, "2\n1\n");
+	ck_assert_str_eq(out, "3\n1\n");
 	free(out);
+	ck_assert_int_eq(query_int(&e, "SELECT last_event FROM alert_cursor"),
+	    query_int(&e, "SELECT max(id) FROM events"));
 	ck_assert_int_eq(rows(&e, "baselines"), 2);
 	ck_assert_int_eq(rows(&e, "events"), 1);
 	load_taken(e.s, "web01@latest", got, sizeof(got));
@@ -1417,10 +1422,231 @@ START_TEST(test_migration_v1)
 	ck_assert_str_eq(c.reason[0], "migrated");
 	collect_release(&c);
 
-	/* opening again: already version 2, nothing to do, the window is still there */
+	/* opening again: already version 3, nothing to do, the window is still there */
 	store_close(e.s);
 	ck_assert_msg(store_open(e.dir, false, &e.s, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(query_int(&e, "SELECT count(*) FROM windows"), 1);
+	env_teardown(&e);
+}
+END_TEST
+
+/* --- alerts --- */
+
+/* A with motd made 0600: the critical rule of std_yaml passes. */
+static const struct fspec files_fixed[] = {
+	{ "/etc", NULL, 0755, false },
+	{ "/etc/hosts", "127.0.0.1 localhost\n", 0600, true },
+	{ "/etc/motd", "welcome to web01\n", 0600, true },
+	{ "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n", 0644, false },
+};
+
+struct alert_list {
+	size_t n;
+	char what[16][64];	/* "host cause state" */
+	char json[16][1024];
+	bool firing[16];
+};
+
+static int
+alert_list_fn(void *ctx, const struct alert_info *a)
+{
+	struct alert_list *l = ctx;
+
+	ck_assert_uint_lt(l->n, 16);
+	snprintf(l->what[l->n], sizeof(l->what[0]), "%s %s %s", a->host, a->cause, a->state);
+	snprintf(l->json[l->n], sizeof(l->json[0]), "%s", a->json);
+	l->firing[l->n] = a->firing;
+	l->n++;
+	return 0;
+}
+
+static size_t
+update_ok(struct env *e, const struct alert_policy *p, const char *now)
+{
+	struct drift_error err = { 0 };
+	size_t raised = 99;
+
+	ck_assert_msg(alerts_update(e->s, p, iso_ns(now), &raised, &err) == 0, "%s", err.msg);
+	return raised;
+}
+
+/* The JSON field key of an alert, read back by python (the oracle for our writer). */
+static char *
+json_field(const struct env *e, const char *json, const char *key)
+{
+	char path[128], cmd[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/alert.json", e->tmp);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs(json, f);
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(cmd, sizeof(cmd), "python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]], end=\"\")'"
+	    " '%s' '%s'", path, key);
+	return run(cmd);
+}
+
+/*
+ * Each cause fires once per host until it clears, then resolves once;
+ * alerts and their deliveries are recorded together; changes inside a
+ * window raise nothing.
+ */
+START_TEST(test_alerts_lifecycle)
+{
+	const struct bspec a = SPEC("web01", "2026-11-01T10:00:00Z", files_a, pkgs_a);
+	const struct bspec b = SPEC("web01", "2026-11-01T11:00:00Z", files_b, pkgs_b);
+	const struct bspec fixed = SPEC("web01", "2026-11-01T14:00:00Z", files_fixed, pkgs_b);
+	static const char *const sinks[] = { "syslog", "exec /bin/true" };
+	const struct alert_policy p = { 3600 * 1000000000LL, sinks, 2 };
+	const struct standard *stds[1];
+	struct standard *std = NULL;
+	struct drift_error err = { 0 };
+	struct ingest_result res;
+	struct alert_list l;
+	struct env e;
+	char *v;
+
+	env_setup(&e);
+	ck_assert_msg(standard_load_buffer("test.yaml", std_yaml, strlen(std_yaml), &std, &err) == 0, "%s", err.msg);
+	stds[0] = std;
+
+	/* nothing yet */
+	ck_assert_uint_eq(update_ok(&e, &p, "2026-11-01T09:00:00Z"), 0);
+	/* A: motd is 0644, a critical finding */
+	ck_assert_msg(ingest_full(&e, &a, "web01", stds, 1, "2026-11-01T10:00:05Z", &res, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(update_ok(&e, &p, "2026-11-01T10:00:10Z"), 1);
+	ck_assert_uint_eq(update_ok(&e, &p, "2026-11-01T10:00:20Z"), 0);	/* once */
+	ck_assert_int_eq(query_int(&e, "SELECT count(*) FROM deliveries"), 2);
+	/* B: changed, no window: unplanned; still critical, not raised again */
+	ck_assert_msg(ingest_full(&e, &b, "web01", stds, 1, "2026-11-01T11:00:05Z", &res, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(update_ok(&e, &p, "2026-11-01T11:00:10Z"), 1);
+	ck_assert_uint_eq(update_ok(&e, &p, "2026-11-01T11:00:20Z"), 0);
+	/* B again, later: the host reported with no further unplanned change */
+	ck_assert_msg(ingest_full(&e, &b, "web01", stds, 1, "2026-11-01T11:10:05Z", &res, &err) == 0, "%s", err.msg);
+	ck_assert(res.unchanged);
+	ck_assert_uint_eq(update_ok(&e, &p, "2026-11-01T11:10:10Z"), 1);
+	/* silent for more than an hour: stale, once */
+	ck_assert_uint_eq(update_ok(&e, &p, "2026-11-01T12:10:00Z"), 0);
+	ck_assert_uint_eq(update_ok(&e, &p, "2026-11-01T12:10:06Z"), 1);
+	ck_assert_uint_eq(update_ok(&e, &p, "2026-11-01T13:00:00Z"), 0);
+	/* fixed inside a window: no unplanned; critical and stale resolve */
+	window_ok(&e, "web*", "2026-11-01T13:30:00Z", "2026-11-01T14:30:00Z", "ticket 4711");
+	ck_assert_msg(ingest_full(&e, &fixed, "web01", stds, 1, "2026-11-01T14:00:05Z", &res, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(update_ok(&e, &p, "2026-11-01T14:00:10Z"), 2);
+	ck_assert_uint_eq(update_ok(&e, &p, "2026-11-01T14:00:20Z"), 0);
+
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(alerts_walk(e.s, true, alert_list_fn, &l, &err), 0);
+	ck_assert_uint_eq(l.n, 6);
+	ck_assert_str_eq(l.what[0], "web01 critical firing");
+	ck_assert_str_eq(l.what[1], "web01 unplanned firing");
+	ck_assert_str_eq(l.what[2], "web01 unplanned resolved");
+	ck_assert_str_eq(l.what[3], "web01 stale firing");
+	/* the last two in one update: the order of causes there is not a promise */
+	ck_assert(strcmp(l.what[4], "web01 critical resolved") == 0 || strcmp(l.what[4], "web01 stale resolved") == 0);
+	ck_assert(strcmp(l.what[5], "web01 critical resolved") == 0 || strcmp(l.what[5], "web01 stale resolved") == 0);
+	ck_assert_str_ne(l.what[4], l.what[5]);
+	/* the JSON a sink receives */
+	v = json_field(&e, l.json[0], "summary");
+	ck_assert_str_eq(v, "web01 has 1 critical finding against its standards");
+	free(v);
+	v = json_field(&e, l.json[1], "summary");
+	ck_assert_str_eq(v, "web01 changed outside any change window: 3 changes in the baseline taken at "
+	    "2026-11-01T11:00:00Z");
+	free(v);
+	v = json_field(&e, l.json[1], "command");
+	ck_assert_str_eq(v, "drift report --host web01 --since '2026-11-01T10:00:00Z'");
+	free(v);
+	v = json_field(&e, l.json[3], "summary");
+	ck_assert_str_eq(v, "web01 has not reported for 1h 1s (last report at 2026-11-01T11:10:05Z; stale after 1h)");
+	free(v);
+	v = json_field(&e, l.json[3], "at");
+	ck_assert_str_eq(v, "2026-11-01T12:10:06Z");
+	free(v);
+	v = json_field(&e, l.json[3], "id");
+	ck_assert_int_eq(strtol(v, NULL, 10), 4);
+	free(v);
+	/* none fires now */
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(alerts_walk(e.s, false, alert_list_fn, &l, &err), 0);
+	ck_assert_uint_eq(l.n, 0);
+	ck_assert_int_eq(query_int(&e, "SELECT count(*) FROM deliveries"), 12);
+	standard_free(std);
+	env_teardown(&e);
+}
+END_TEST
+
+struct pending_list {
+	size_t n;
+	int64_t alert[16];
+	unsigned attempts[16];
+	char error[16][64];
+};
+
+static int
+pending_fn(void *ctx, const struct alert_pending *p)
+{
+	struct pending_list *l = ctx;
+
+	ck_assert_uint_lt(l->n, 16);
+	ck_assert_str_eq(p->sink, "webhook http://127.0.0.1:1/");
+	l->alert[l->n] = p->alert;
+	l->attempts[l->n] = p->attempts;
+	snprintf(l->error[l->n], sizeof(l->error[0]), "%s", p->last_error ? p->last_error : "-");
+	l->n++;
+	return 0;
+}
+
+/* The outbox: oldest first per sink; a failure holds the sink back and is recorded; a restart forgets nothing. */
+START_TEST(test_alerts_outbox)
+{
+	const struct bspec a = SPEC("web01", "2026-11-01T10:00:00Z", files_a, pkgs_a);
+	const struct bspec d = SPEC("db01", "2026-11-01T10:00:00Z", files_a, pkgs_a);
+	static const char *const sinks[] = { "webhook http://127.0.0.1:1/" };
+	const struct alert_policy p = { 60 * 1000000000LL, sinks, 1 };
+	struct drift_error err = { 0 };
+	struct alert_delivery dl;
+	struct pending_list l;
+	int64_t first;
+	struct env e;
+
+	env_setup(&e);
+	ingest_ok(&e, &a, "2026-11-01T10:00:05Z");
+	ingest_ok(&e, &d, "2026-11-01T10:00:06Z");
+	ck_assert_uint_eq(update_ok(&e, &p, "2026-11-01T10:05:00Z"), 2);	/* both stale */
+	ck_assert_int_eq(alerts_next_delivery(e.s, sinks[0], &dl, &err), 0);
+	ck_assert_int_gt(dl.alert, 0);
+	first = dl.alert;
+	ck_assert_str_eq(dl.host, "db01");	/* hosts by name */
+	ck_assert_str_eq(dl.state, "firing");
+	ck_assert_uint_eq(dl.attempts, 0);
+	alert_delivery_release(&dl);
+	ck_assert_int_eq(alerts_record_attempt(e.s, first, sinks[0], iso_ns("2026-11-01T10:05:01Z"),
+	    "connection refused", iso_ns("2026-11-01T10:06:01Z"), &err), 0);
+	/* closed and opened again: the same alert is still first, with its failure */
+	store_close(e.s);
+	ck_assert_msg(store_open(e.dir, false, &e.s, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(alerts_next_delivery(e.s, sinks[0], &dl, &err), 0);
+	ck_assert_int_eq(dl.alert, first);
+	ck_assert_uint_eq(dl.attempts, 1);
+	ck_assert_int_eq(dl.next_ns, iso_ns("2026-11-01T10:06:01Z"));
+	alert_delivery_release(&dl);
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(alerts_walk_pending(e.s, pending_fn, &l, &err), 0);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_int_eq(l.alert[0], first);
+	ck_assert_uint_eq(l.attempts[0], 1);
+	ck_assert_str_eq(l.error[0], "connection refused");
+	ck_assert_str_eq(l.error[1], "-");
+	/* delivered: the next one comes up */
+	ck_assert_int_eq(alerts_record_attempt(e.s, first, sinks[0], iso_ns("2026-11-01T10:06:02Z"), NULL, 0, &err), 0);
+	ck_assert_int_eq(alerts_next_delivery(e.s, sinks[0], &dl, &err), 0);
+	ck_assert_int_gt(dl.alert, first);
+	ck_assert_str_eq(dl.host, "web01");
+	alert_delivery_release(&dl);
+	ck_assert_int_eq(alerts_next_delivery(e.s, "syslog", &dl, &err), 0);
+	ck_assert_int_eq(dl.alert, 0);	/* nothing queued for a sink not configured then */
+	ck_assert_int_eq(query_int(&e, "SELECT attempts FROM deliveries WHERE delivered_ns IS NOT NULL"), 2);
 	env_teardown(&e);
 }
 END_TEST
@@ -1600,6 +1826,8 @@ make_store_suite(void)
 	tcase_add_test(tc, test_schema_version);
 	tcase_add_test(tc, test_windows);
 	tcase_add_test(tc, test_migration_v1);
+	tcase_add_test(tc, test_alerts_lifecycle);
+	tcase_add_test(tc, test_alerts_outbox);
 	tcase_add_test(tc, test_agent_snapshot);
 	tcase_add_test(tc, test_concurrent_writers);
 	suite_add_tcase(s, tc);
