@@ -50,6 +50,7 @@ int cli_open_store(struct store **out);
 int cmd_hosts(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_window(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
 
 /* The renderer for --format NAME; prints an error and returns NULL if unknown. */
 const struct render_ops *cli_format(const char *name);

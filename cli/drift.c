@@ -20,6 +20,7 @@ static const struct cli_command commands[] = {
 	{ "hosts", cmd_hosts, "every host the collector knows: last report, changes, compliance" },
 	{ "report", cmd_report, "what changed across the fleet in a time window" },
 	{ "window", cmd_window, "announce maintenance: changes inside a window are planned" },
+	{ "alerts", cmd_alerts, "what fires now (critical, stale, unplanned) and what is undelivered" },
 	{ "ca", cmd_ca, "create the collector's CA, issue host and server certificates" },
 	{ "restore-plan", cmd_restore_plan, "a runbook, script and files that put a host back" },
 };

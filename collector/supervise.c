@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "collector.h"
+#include "alerter.h"
 #include "server.h"
 #include "supervise.h"
 
@@ -42,9 +43,14 @@ struct slot {
 	unsigned backoff;	/* seconds */
 };
 
+/*
+ * Slots 0 .. workers-1 are the server workers; slot `workers` is the
+ * alerter (alerter.h), supervised the same way.
+ */
 struct super {
 	struct collector *c;
 	struct slot *slots;
+	unsigned nslots;
 	sigset_t waited, old_mask;
 	pid_t parent;
 	bool stopping;
@@ -139,15 +145,27 @@ close_listeners(struct collector *c)
 
 /* ------------------------------------------------------------- workers */
 
+/* "worker 3" or "the alerter", for messages. */
+static const char *
+slot_name(const struct super *s, unsigned i, char *out, size_t size)
+{
+	if (i == s->c->workers)
+		snprintf(out, size, "the alerter");
+	else
+		snprintf(out, size, "worker %u", i);
+	return out;
+}
+
 static int
 spawn(struct super *s, unsigned i, int ready_wr, int ready_rd)
 {
+	char name[32];
 	pid_t pid;
 	int rc;
 
 	fflush(NULL);	/* or the child would write the parent's buffered output again */
 	if ((pid = fork()) < 0) {
-		collector_log("cannot start worker %u: %s", i, strerror(errno));
+		collector_log("cannot start %s: %s", slot_name(s, i, name, sizeof(name)), strerror(errno));
 		return -1;
 	}
 	if (pid == 0) {
@@ -164,7 +182,7 @@ spawn(struct super *s, unsigned i, int ready_wr, int ready_rd)
 		/* Never outlive the supervisor: it holds the sockets' fate. */
 		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != s->parent)
 			exit(1);
-		rc = server_worker(s->c, i, ready_wr);
+		rc = i == s->c->workers ? alerter_run(s->c, ready_wr) : server_worker(s->c, i, ready_wr);
 		exit(rc);
 	}
 	s->slots[i].pid = pid;
@@ -179,7 +197,7 @@ running(const struct super *s)
 {
 	unsigned i, n = 0;
 
-	for (i = 0; i < s->c->workers; i++)
+	for (i = 0; i < s->nslots; i++)
 		n += s->slots[i].pid != 0;
 	return n;
 }
@@ -189,7 +207,7 @@ signal_all(struct super *s, int sig)
 {
 	unsigned i;
 
-	for (i = 0; i < s->c->workers; i++)
+	for (i = 0; i < s->nslots; i++)
 		if (s->slots[i].pid != 0)
 			kill(s->slots[i].pid, sig);
 }
@@ -210,22 +228,23 @@ describe(int status, char *out, size_t size)
 static void
 reap(struct super *s, int flags)
 {
-	char what[128];
+	char what[128], name[32];
 	int64_t now, ran;
 	unsigned i;
 	pid_t pid;
 	int status;
 
 	while ((pid = waitpid(-1, &status, flags)) > 0) {
-		for (i = 0; i < s->c->workers && s->slots[i].pid != pid; i++)
+		for (i = 0; i < s->nslots && s->slots[i].pid != pid; i++)
 			;
-		if (i == s->c->workers)
+		if (i == s->nslots)
 			continue;
 		s->slots[i].pid = 0;
 		describe(status, what, sizeof(what));
+		slot_name(s, i, name, sizeof(name));
 		if (s->stopping) {
 			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-				collector_log("worker %u (pid %d) %s while stopping", i, (int)pid, what);
+				collector_log("%s (pid %d) %s while stopping", name, (int)pid, what);
 				s->rc = 1;
 			}
 			continue;
@@ -240,10 +259,10 @@ reap(struct super *s, int flags)
 			s->slots[i].backoff = 0;
 		s->slots[i].restart_at = now + (int64_t)s->slots[i].backoff * NS;
 		if (s->slots[i].backoff > 0)
-			collector_log("worker %u (pid %d) %s after %lld s; starting a new one in %u s",
-			    i, (int)pid, what, (long long)(ran / NS), s->slots[i].backoff);
+			collector_log("%s (pid %d) %s after %lld s; starting a new one in %u s",
+			    name, (int)pid, what, (long long)(ran / NS), s->slots[i].backoff);
 		else
-			collector_log("worker %u (pid %d) %s; starting a new one", i, (int)pid, what);
+			collector_log("%s (pid %d) %s; starting a new one", name, (int)pid, what);
 	}
 }
 
@@ -253,7 +272,7 @@ restart_due(struct super *s)
 	int64_t now = collector_mono_ns();
 	unsigned i;
 
-	for (i = 0; i < s->c->workers; i++)
+	for (i = 0; i < s->nslots; i++)
 		if (s->slots[i].pid == 0 && s->slots[i].restart_at != 0 &&
 		    s->slots[i].restart_at <= now && spawn(s, i, -1, -1) < 0)
 			s->slots[i].restart_at = now + BACKOFF_MAX_S * NS;
@@ -272,7 +291,7 @@ stop_all(struct super *s)
 	}
 }
 
-/* Start every worker; 0 once each accepts connections. */
+/* Start every worker and the alerter; 0 once each accepts connections or watches the store. */
 static int
 start_all(struct super *s)
 {
@@ -287,7 +306,7 @@ start_all(struct super *s)
 		collector_log("cannot start workers: %s", strerror(errno));
 		return -1;
 	}
-	for (i = 0; i < s->c->workers; i++)
+	for (i = 0; i < s->nslots; i++)
 		if (spawn(s, i, p[1], p[0]) < 0)
 			break;
 	close(p[1]);
@@ -295,7 +314,7 @@ start_all(struct super *s)
 	deadline = collector_mono_ns() + READY_TIMEOUT_S * NS;
 	pfd.fd = p[0];
 	pfd.events = POLLIN;
-	while (ready < s->c->workers) {
+	while (ready < s->nslots) {
 		t = (int)((deadline - collector_mono_ns()) / 1000000);
 		if (t <= 0) {
 			collector_log("workers did not start within %d s", READY_TIMEOUT_S);
@@ -313,9 +332,9 @@ start_all(struct super *s)
 		ready += (unsigned)n;
 	}
 	close(p[0]);
-	if (ready < s->c->workers) {
-		collector_log("%u of %u workers could not start (see above); stopping",
-		    s->c->workers - ready, s->c->workers);
+	if (ready < s->nslots) {
+		collector_log("%u of %u processes (workers and the alerter) could not start (see above); stopping",
+		    s->nslots - ready, s->nslots);
 		return -1;
 	}
 	return 0;
@@ -362,7 +381,7 @@ supervise_run(struct collector *c, const char *ready_file)
 	struct super s;
 	int64_t stop_deadline = 0;
 	bool killed = false, ready_written = false;
-	size_t statsize = c->workers * sizeof(*c->stats);
+	size_t statsize = (c->workers + 1) * sizeof(*c->stats);	/* and the alerter's starts */
 	siginfo_t si;
 	int sig;
 
@@ -384,7 +403,8 @@ supervise_run(struct collector *c, const char *ready_file)
 		rl.rlim_cur = rl.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if ((s.slots = calloc(c->workers, sizeof(*s.slots))) == NULL) {
+	s.nslots = c->workers + 1;
+	if ((s.slots = calloc(s.nslots, sizeof(*s.slots))) == NULL) {
 		collector_log("out of memory");
 		goto out;
 	}
@@ -443,7 +463,7 @@ supervise_run(struct collector *c, const char *ready_file)
 		else if (running(&s) == 0)
 			break;
 		else if (!killed && collector_mono_ns() > stop_deadline) {
-			collector_log("%u workers did not stop in time; killing them", running(&s));
+			collector_log("%u processes did not stop in time; killing them", running(&s));
 			signal_all(&s, SIGKILL);
 			killed = true;
 			s.rc = 1;

@@ -59,7 +59,7 @@ int alerts_update(struct store *s, const struct alert_policy *p, int64_t now_ns,
 struct alert_delivery {
 	int64_t alert;		/* 0: none */
 	char *json;		/* what the sink receives */
-	char *host, *cause, *state;
+	char *host, *cause, *state, *summary, *command;
 	unsigned attempts;	/* failed so far */
 	int64_t next_ns;	/* not before */
 };

@@ -377,7 +377,7 @@ unplanned_new(struct update *u)
 			continue;
 		}
 		buf_reset(&text);
-		format_time_ns(ev[i].to_taken_ns, taken, sizeof(taken));
+		format_second(ev[i].to_taken_ns, taken, sizeof(taken));
 		if ((r = buf_printf(&text, "%s changed outside any change window: %" PRId64 " change%s"
 		    " in the baseline taken at %s", ev[i].host, ev[i].nchanges,
 		    ev[i].nchanges == 1 ? "" : "s", taken)) < 0)
@@ -436,7 +436,7 @@ unplanned_clear(struct update *u)
 			    x->host, w->id, w->reason);
 		else if (last > received)
 			r = buf_printf(&text, "%s reported again (%s) with no further unplanned change",
-			    x->host, format_time_ns(last, at, sizeof(at)));
+			    x->host, format_second(last, at, sizeof(at)));
 		else
 			continue;
 		if (r == 0)
@@ -545,13 +545,13 @@ host_causes(struct update *u, const struct host_now *h)
 			r = add_alert(u, h->host, ALERT_CRITICAL, true, text.data, h->taken_ns, h->baseline);
 	} else if (h->critical == 0 && find(u, h->host, ALERT_CRITICAL) != NULL) {
 		if ((r = buf_printf(&text, "%s has no critical finding any more (baseline taken at %s)",
-		    h->host, format_time_ns(h->taken_ns, at, sizeof(at)))) == 0)
+		    h->host, format_second(h->taken_ns, at, sizeof(at)))) == 0)
 			r = add_alert(u, h->host, ALERT_CRITICAL, false, text.data, h->taken_ns, 0);
 	}
 	if (r < 0)
 		goto out;
 	buf_reset(&text);
-	format_time_ns(h->last_received_ns, at, sizeof(at));
+	format_second(h->last_received_ns, at, sizeof(at));
 	if (stale && find(u, h->host, ALERT_STALE) == NULL) {
 		format_duration(silent, for_, sizeof(for_));
 		format_duration(u->p->stale_after_ns, after, sizeof(after));
@@ -642,6 +642,8 @@ alert_delivery_release(struct alert_delivery *d)
 	free(d->host);
 	free(d->cause);
 	free(d->state);
+	free(d->summary);
+	free(d->command);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -654,8 +656,8 @@ alerts_next_delivery(struct store *s, const char *sink, struct alert_delivery *d
 	memset(d, 0, sizeof(*d));
 	if ((r = need_alerts(s, err)) < 0)
 		return r;
-	if ((st = prepare(s, "SELECT d.alert, a.json, a.host, a.cause, a.state, d.attempts, d.next_ns"
-	    " FROM deliveries d JOIN alerts a ON a.id = d.alert"
+	if ((st = prepare(s, "SELECT d.alert, a.json, a.host, a.cause, a.state, d.attempts, d.next_ns,"
+	    " a.summary, a.command FROM deliveries d JOIN alerts a ON a.id = d.alert"
 	    " WHERE d.sink = ?1 AND d.delivered_ns IS NULL ORDER BY d.alert LIMIT 1", err)) == NULL)
 		return DRIFT_EIO;
 	sqlite3_bind_text(st, 1, sink, -1, SQLITE_STATIC);
@@ -668,7 +670,10 @@ alerts_next_delivery(struct store *s, const char *sink, struct alert_delivery *d
 		d->state = column_dup(st, 4);
 		d->attempts = (unsigned)sqlite3_column_int64(st, 5);
 		d->next_ns = sqlite3_column_int64(st, 6);
-		if (d->json == NULL || d->host == NULL || d->cause == NULL || d->state == NULL) {
+		d->summary = column_dup(st, 7);
+		d->command = column_dup(st, 8);
+		if (d->json == NULL || d->host == NULL || d->cause == NULL || d->state == NULL ||
+		    d->summary == NULL || d->command == NULL) {
 			alert_delivery_release(d);
 			r = drift_error_set(err, DRIFT_ENOMEM, "out of memory");
 		}

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # t0710: drift-collector survives its workers: a worker killed with SIGKILL
 # is replaced (with a log line) while uploads keep being answered and the
-# store stays whole; the supervisor still shuts down cleanly; and workers
-# whose supervisor is killed stop by themselves, closing the port.
+# store stays whole; so is the alerter; the supervisor still shuts down
+# cleanly; and workers whose supervisor is killed stop by themselves,
+# closing the port. The supervisor's children: 2 workers and the alerter.
 . "$DRIFT_SRC/tests/lib.sh"
 
 command -v openssl >/dev/null || skip "openssl is needed to make certificates"
@@ -108,7 +109,7 @@ count() {
 }
 
 start
-[ "$(count)" = 2 ] || fail "not 2 workers: $(children "$PID")"
+[ "$(count)" = 3 ] || fail "not 2 workers and the alerter: $(children "$PID")"
 post "$SCRATCH/1.drift"
 [ "$CODE" = 200 ] || fail "upload before the crash: HTTP $CODE"
 
@@ -117,8 +118,19 @@ VICTIM=$(children "$PID" | cut -d' ' -f1)
 kill -9 "$VICTIM"
 wait_for "a log line for the killed worker" \
 	"grep -qE 'worker [01] \\(pid $VICTIM\\) was killed by signal 9.*; starting a new one' '$LOG'"
-wait_for "a replacement worker" '[ "$(count)" = 2 ]'
+wait_for "a replacement worker" '[ "$(count)" = 3 ]'
 children "$PID" | tr ' ' '\n' | grep -qx "$VICTIM" && fail "the killed worker is still listed"
+
+# the alerter (named so in /proc) is replaced the same way
+ALERTER=
+for c in $(children "$PID"); do
+	[ "$(cat "/proc/$c/comm" 2>/dev/null)" = drift-alerter ] && ALERTER=$c
+done
+[ -n "$ALERTER" ] || fail "no child of the collector is called drift-alerter"
+kill -9 "$ALERTER"
+wait_for "a log line for the killed alerter" \
+	"grep -qE 'the alerter \\(pid $ALERTER\\) was killed by signal 9.*; starting a new one' '$LOG'"
+wait_for "a replacement alerter" '[ "$(count)" = 3 ]'
 
 # uploads keep working, on whichever worker takes them
 post "$SCRATCH/2.drift"
@@ -149,17 +161,18 @@ wait "$PID" || st=$?
 PID=
 [ "$st" = 0 ] || { cat "$LOG" >&2; fail "drift-collector did not shut down cleanly after a crash (exit $st)"; }
 
-# workers do not outlive a killed supervisor
+# workers (and the alerter) do not outlive a killed supervisor
 start
 set -- $(children "$PID")
-[ $# = 2 ] || fail "not 2 workers after a restart"
+[ $# = 3 ] || fail "not 2 workers and the alerter after a restart"
 W1=$1
 W2=$2
+W3=$3
 kill -9 "$PID"
 wait "$PID" 2>/dev/null || true
 PID=
 wait_for "the workers of a killed supervisor to stop" \
-	'! alive "$W1" && ! alive "$W2"'
+	'! alive "$W1" && ! alive "$W2" && ! alive "$W3"'
 set +e
 curl -s -o /dev/null --max-time 10 --cacert "$PKI/ca.pem" --cert "$PKI/web01.pem" \
 	--key "$PKI/web01.key" "https://127.0.0.1:$PORT/healthz"
