@@ -465,7 +465,7 @@ critical_summary(struct update *u, const struct host_now *h, struct buf *text)
 	if ((r = buf_printf(text, "%s has %" PRId64 " critical finding%s", h->host, h->critical,
 	    h->critical == 1 ? "" : "s")) < 0)
 		return r;
-	if ((st = prepare(u->s, "SELECT json_extract(j.value, '$.rule'), json_extract(j.value, '$.subject')"
+	if ((st = prepare(u->s, "SELECT DISTINCT json_extract(j.value, '$.rule'), json_extract(j.value, '$.subject')"
 	    " FROM events e, json_each(e.findings_json) j WHERE e.to_id = ?1"
 	    " AND json_extract(j.value, '$.severity') = 'critical'"
 	    " AND json_extract(j.value, '$.status') = 'fail' LIMIT 4", u->err)) == NULL)

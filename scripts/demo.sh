@@ -32,7 +32,13 @@ tls: {ca: $D/ca/ca.pem, cert: $D/ca/127.0.0.1.pem, key: $D/ca/127.0.0.1.key}
 store: $D/store
 standards: [$top/policies/debian12-base.yaml]
 workers: 1
+alert_check: 1s
+alerts:
+  - exec: $D/page.sh
 YAML
+# the "pager": every alert the collector raises, as JSON on stdin
+printf '#!/bin/sh\ncat >>"%s"\n' "$D/pages.jsonl" >"$D/page.sh"
+chmod +x "$D/page.sh"
 say "the collector, on 127.0.0.1:$PORT"
 "$B/drift-collector" --config "$D/collector.yaml" --check-config
 "$B/drift-collector" --config "$D/collector.yaml" --ready-file "$D/ready" 2>"$D/collector.log" &
@@ -87,4 +93,15 @@ say "drift check web01@latest against the Debian 12 base standard"
 set +e
 "$B/drift" check web01@latest --store "$D/store" --standard "$top/policies/debian12-base.yaml" --format nagios
 set -e
+say "drift alerts: the root login is critical, and nobody announced the change"
+i=0
+until grep -q '"cause": "unplanned"' "$D/pages.jsonl" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || break
+	sleep 0.1
+done
+set +e
+"$B/drift" alerts --store "$D/store"
+set -e
+echo "(and the pager got them as JSON: $(wc -l <"$D/pages.jsonl" 2>/dev/null || echo 0) alerts)"
 say "done"
