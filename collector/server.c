@@ -16,6 +16,7 @@
 #include <event2/http.h>
 #include <event2/listener.h>
 
+#include "alerts.h"
 #include "buf.h"
 #include "collector.h"
 #include "json.h"
@@ -457,7 +458,7 @@ metrics_text(struct worker *w, struct buf *b)
 	const struct worker_stats *s;
 	struct drift_error err = { 0 };
 	struct store_host *hosts = NULL;
-	size_t nhosts = 0, baselines = 0, i;
+	size_t nhosts = 0, baselines = 0, firing = 0, undelivered = 0, i;
 	unsigned j, k;
 	int r = 0;
 
@@ -499,6 +500,15 @@ metrics_text(struct worker *w, struct buf *b)
 		    nhosts, baselines);
 	} else
 		collector_log("metrics: cannot count the store's hosts: %s", drift_error_message(&err));
+	if (alerts_count(w->store, &firing, &undelivered, &err) == 0)
+		r |= buf_printf(b, "# HELP drift_collector_alerts_firing Host and cause pairs alerting now.\n"
+		    "# TYPE drift_collector_alerts_firing gauge\ndrift_collector_alerts_firing %zu\n"
+		    "# HELP drift_collector_alert_deliveries_waiting Alert deliveries not made yet"
+		    " (a sink failing, or not tried yet).\n"
+		    "# TYPE drift_collector_alert_deliveries_waiting gauge\n"
+		    "drift_collector_alert_deliveries_waiting %zu\n", firing, undelivered);
+	else
+		collector_log("metrics: cannot count alerts: %s", drift_error_message(&err));
 	return r;
 }
 

@@ -101,6 +101,9 @@ struct alert_pending {
  */
 int alerts_walk(struct store *s, bool all, int (*fn)(void *ctx, const struct alert_info *a),
     void *ctx, struct drift_error *err);
+/* How many causes fire now, and how many deliveries wait (for /metrics). */
+int alerts_count(struct store *s, size_t *firing, size_t *undelivered, struct drift_error *err);
+
 int alerts_walk_pending(struct store *s, int (*fn)(void *ctx, const struct alert_pending *p),
     void *ctx, struct drift_error *err);
 

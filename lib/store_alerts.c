@@ -799,3 +799,24 @@ alerts_walk_pending(struct store *s, int (*fn)(void *ctx, const struct alert_pen
 	sqlite3_finalize(st);
 	return r;
 }
+
+int
+alerts_count(struct store *s, size_t *firing, size_t *undelivered, struct drift_error *err)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = need_alerts(s, err)) < 0)
+		return r;
+	if ((st = prepare(s, "SELECT (SELECT count(*) FROM alert_state),"
+	    " (SELECT count(*) FROM deliveries WHERE delivered_ns IS NULL)", err)) == NULL)
+		return DRIFT_EIO;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		r = store_sql_fail(s, err, "counting alerts");
+	else {
+		*firing = (size_t)sqlite3_column_int64(st, 0);
+		*undelivered = (size_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
