@@ -2,6 +2,7 @@
 /* baseline.c - decoding, validating and querying one host snapshot. */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,6 +263,57 @@ validate_file(const Drift__FileEntry *f, size_t i, struct drift_error *err)
 	return 0;
 }
 
+/* The largest field number protobuf allows (2^29 - 1). */
+#define PB_FIELD_NUMBER_MAX 536870911u
+
+/*
+ * Unknown fields are kept so that an older drift passes newer data through,
+ * but only those it can write back: protobuf-c reads a tag spelled in more
+ * bytes than needed ("80 00") as field number 0, keeps it, and writes it
+ * back as the single byte 00, which no reader (protobuf-c included) takes.
+ * Numbers beyond 2^29 - 1 are refused too: protobuf forbids them and other
+ * readers of the same bytes would refuse them. Every message is walked
+ * through its descriptor, so a message added to the schema later is covered.
+ */
+static int
+check_unknown_fields(const ProtobufCMessage *m, struct drift_error *err)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	unsigned i;
+	size_t j;
+	int r;
+
+	for (i = 0; i < m->n_unknown_fields; i++) {
+		uint32_t tag = m->unknown_fields[i].tag;
+
+		if (tag == 0 || tag > PB_FIELD_NUMBER_MAX)
+			return drift_error_set(err, DRIFT_EFORMAT,
+			    "message '%s': unknown field number %" PRIu32 " is outside 1..%u",
+			    d->name, tag, PB_FIELD_NUMBER_MAX);
+	}
+	for (i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		const char *member = (const char *)m + f->offset;
+
+		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n = *(const size_t *)(const void *)((const char *)m + f->quantifier_offset);
+			ProtobufCMessage *const *v = *(ProtobufCMessage *const *const *)(const void *)member;
+
+			for (j = 0; j < n; j++)
+				if ((r = check_unknown_fields(v[j], err)) < 0)
+					return r;
+		} else {
+			const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)(const void *)member;
+
+			if (sub != NULL && (r = check_unknown_fields(sub, err)) < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
 static int
 validate(const Drift__Baseline *pb, struct drift_error *err)
 {
@@ -290,7 +342,7 @@ validate(const Drift__Baseline *pb, struct drift_error *err)
 			return drift_error_set(err, DRIFT_EFORMAT,
 			    "package entry %zu ('%s'): packages are not sorted or repeat", i, p->name);
 	}
-	return 0;
+	return check_unknown_fields(&pb->base, err);
 }
 
 int

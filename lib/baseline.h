@@ -53,7 +53,8 @@ struct baseline {
  * baseline from path ("-" = stdin). Every size is bounded by limits (NULL:
  * defaults); content members are checked against their SHA-256 names; the
  * baseline is validated (format version, absolute paths without NUL bytes,
- * digests of 32 bytes, known types, entries sorted without duplicates).
+ * digests of 32 bytes, known types, entries sorted without duplicates,
+ * unknown fields kept only when their field number can be written back).
  * On failure err says "<why>" (the caller prefixes the file name).
  */
 int baseline_read_file(const char *path, const struct baseline_limits *limits,

@@ -6,6 +6,7 @@
 #include <archive_entry.h>
 #include <check.h>
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -335,6 +336,121 @@ START_TEST(test_bare_baseline_with_ustar_at_257)
 	ck_assert_msg(baseline_read_memory("mem", data, len, NULL, &b, &err) == 0, "%s", err.msg);
 	ck_assert_str_eq(b->pb->host_id, host_id);
 	baseline_free(b);
+	free(data);
+}
+END_TEST
+
+/*
+ * --- unknown fields: kept so that an older drift passes newer data through,
+ * but only those that can be written back ---
+ *
+ * protobuf-c reads a tag spelled in more bytes than needed ("80 80 80 80 00")
+ * as field number 0 and keeps it, then writes it back as the single byte 00,
+ * which no reader takes: an accepted baseline did not survive re-encoding
+ * (found by fuzz_baseline). protobuf-c cannot write such a tag, so the case
+ * packs field 2^29 (tag bytes 80 80 80 80 10) and respells it as field 0.
+ */
+
+#define PB_FIELD_MAX 536870911u
+
+enum site { IN_BASELINE, IN_HOST, IN_SETTINGS, IN_FILE, IN_XATTR, IN_PACKAGE };
+
+struct unknown_case {
+	const char *what;
+	enum site site;
+	uint32_t field;
+	bool as_zero;		/* respell field 2^29 as field 0 after packing */
+	int code;
+	const char *msg;	/* substring of the message */
+};
+
+static const struct unknown_case unknown_cases[] = {
+	{ "field 0 in Baseline", IN_BASELINE, PB_FIELD_MAX + 1, true, DRIFT_EFORMAT,
+	  "message 'drift.Baseline': unknown field number 0 is outside 1..536870911" },
+	{ "field 0 in HostFacts", IN_HOST, PB_FIELD_MAX + 1, true, DRIFT_EFORMAT,
+	  "message 'drift.HostFacts': unknown field number 0" },
+	{ "field 0 in Settings", IN_SETTINGS, PB_FIELD_MAX + 1, true, DRIFT_EFORMAT,
+	  "message 'drift.Settings': unknown field number 0" },
+	{ "field 0 in FileEntry", IN_FILE, PB_FIELD_MAX + 1, true, DRIFT_EFORMAT,
+	  "message 'drift.FileEntry': unknown field number 0" },
+	{ "field 0 in Xattr", IN_XATTR, PB_FIELD_MAX + 1, true, DRIFT_EFORMAT,
+	  "message 'drift.Xattr': unknown field number 0" },
+	{ "field 0 in PackageEntry", IN_PACKAGE, PB_FIELD_MAX + 1, true, DRIFT_EFORMAT,
+	  "message 'drift.PackageEntry': unknown field number 0" },
+	{ "field 2^29 in FileEntry", IN_FILE, PB_FIELD_MAX + 1, false, DRIFT_EFORMAT,
+	  "message 'drift.FileEntry': unknown field number 536870912 is outside" },
+	{ "field 100 in Baseline", IN_BASELINE, 100, false, 0, NULL },
+	{ "field 100 in Settings", IN_SETTINGS, 100, false, 0, NULL },
+	{ "field 2^29-1 in Xattr", IN_XATTR, PB_FIELD_MAX, false, 0, NULL },
+	{ "field 20 in PackageEntry", IN_PACKAGE, 20, false, 0, NULL },
+};
+
+static ProtobufCMessage *
+unknown_site(Drift__Baseline *pb, enum site site)
+{
+	switch (site) {
+	case IN_BASELINE: return &pb->base;
+	case IN_HOST: return &pb->host->base;
+	case IN_SETTINGS: return &pb->settings->base;
+	case IN_FILE: return &pb->files[1]->base;
+	case IN_XATTR: return &pb->files[2]->xattrs[0]->base;
+	case IN_PACKAGE: return &pb->packages[2]->base;
+	}
+	return NULL;
+}
+
+START_TEST(test_unknown_field)
+{
+	static const uint8_t tag_2_29[] = { 0x80, 0x80, 0x80, 0x80, 0x10, 0x2a };
+	const struct unknown_case *c = &unknown_cases[_i];
+	struct baseline *sentinel = (struct baseline *)&sentinel, *b = sentinel, *again = NULL;
+	ProtobufCMessageUnknownField uf = { 0 };
+	struct drift_error err = { 0 };
+	const ProtobufCMessage *m;
+	Drift__Settings settings;
+	struct fixture x;
+	uint8_t value = 0x2a, *data, *data2, *at;
+	size_t len, len2;
+	int r;
+
+	fixture_init(&x);
+	drift__settings__init(&settings);
+	settings.capture_max = 4096;
+	x.pb.settings = &settings;
+	uf.tag = c->field;
+	uf.wire_type = PROTOBUF_C_WIRE_TYPE_VARINT;
+	uf.len = 1;
+	uf.data = &value;
+	unknown_site(&x.pb, c->site)->n_unknown_fields = 1;
+	unknown_site(&x.pb, c->site)->unknown_fields = &uf;
+	data = pack(&x.pb, &len);
+	if (c->field == PB_FIELD_MAX + 1) {
+		at = memmem(data, len, tag_2_29, sizeof(tag_2_29));
+		ck_assert_ptr_nonnull(at);
+		if (c->as_zero)
+			at[4] = 0x00;	/* 80 80 80 80 00: field 0, varint */
+	}
+	r = baseline_read_memory("mem", data, len, NULL, &b, &err);
+	ck_assert_msg(r == c->code, "%s: got %d (%s), want %d", c->what, r, err.msg, c->code);
+	if (c->code < 0) {
+		ck_assert_msg(strstr(drift_error_message(&err), c->msg) != NULL,
+		    "%s: message '%s' lacks '%s'", c->what, err.msg, c->msg);
+		ck_assert_ptr_eq(b, sentinel);
+		free(data);
+		return;
+	}
+	/* Kept where it was, and written back byte for byte. */
+	m = unknown_site(b->pb, c->site);
+	ck_assert_uint_eq(m->n_unknown_fields, 1);
+	ck_assert_uint_eq(m->unknown_fields[0].tag, c->field);
+	data2 = pack(b->pb, &len2);
+	ck_assert_uint_eq(len2, len);
+	ck_assert_mem_eq(data2, data, len);
+	ck_assert_msg(baseline_read_memory("again", data2, len2, NULL, &again, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(unknown_site(again->pb, c->site)->unknown_fields[0].tag, c->field);
+	baseline_free(again);
+	baseline_free(b);
+	free(data2);
 	free(data);
 }
 END_TEST
@@ -994,6 +1110,7 @@ make_baseline_suite(void)
 	tcase_add_test(tc, test_path_64k_accepted);
 	tcase_add_test(tc, test_garbage_refused);
 	tcase_add_test(tc, test_bare_baseline_with_ustar_at_257);
+	tcase_add_loop_test(tc, test_unknown_field, 0, (int)(sizeof(unknown_cases) / sizeof(unknown_cases[0])));
 	tcase_add_loop_test(tc, test_format_time_ns, 0, (int)(sizeof(time_cases) / sizeof(time_cases[0])));
 	tcase_add_test(tc, test_path_cmp);
 	tcase_add_test(tc, test_type_names);

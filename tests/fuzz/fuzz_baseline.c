@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "baseline.h"
 #include "diff.h"
@@ -24,6 +25,32 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (baseline_read_memory("fuzz", data, size, &lim, &b, &err) < 0)
 		return 0;
+	/* Properties: what was accepted re-encodes to something accepted with
+	 * the same entries, and nothing differs from itself. */
+	{
+		size_t n = drift__baseline__get_packed_size(b->pb);
+		uint8_t *buf = malloc(n ? n : 1);
+		struct baseline *again = NULL;
+
+		if (buf == NULL)
+			abort();
+		drift__baseline__pack(b->pb, buf);
+		if (baseline_read_memory("fuzz-again", buf, n, &lim, &again, &err) < 0 ||
+		    again->pb->n_files != b->pb->n_files || again->pb->n_packages != b->pb->n_packages) {
+			fprintf(stderr, "accepted baseline did not survive re-encoding: %s\n",
+			    drift_error_message(&err));
+			abort();
+		}
+		if (diff_baselines(b->pb, again->pb, &d) < 0)
+			abort();
+		if (d.n != 0) {
+			fprintf(stderr, "a baseline differs from its own re-encoding (%zu changes)\n", d.n);
+			abort();
+		}
+		diff_release(&d);
+		baseline_free(again);
+		free(buf);
+	}
 	/* Whatever was accepted must be safe to diff and render. */
 	if ((null = fopen("/dev/null", "w")) != NULL) {
 		render_text_ops.show(null, b);
