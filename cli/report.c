@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "report.h"
 #include "store.h"
 #include "timeparse.h"
 
@@ -54,21 +55,8 @@ struct report {
 	size_t hosts, events, changes;
 	FILE *out;
 	struct section text[2];	/* unplanned, planned */
+	struct report_html *html;	/* --format html: the page, written at the end */
 };
-
-static void
-html_escape(FILE *f, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: putc(*s, f);
-		}
-	}
-}
 
 static void
 close_host(struct report *r)
@@ -77,8 +65,6 @@ close_host(struct report *r)
 		return;
 	if (r->fmt == FMT_JSON)
 		fputs("]}", r->out);
-	else if (r->fmt == FMT_HTML)
-		fputs("</section>\n", r->out);
 }
 
 /* A change in the text report: under its host in the unplanned or the planned section. */
@@ -113,6 +99,8 @@ on_event(void *ctx, const struct store_event *ev)
 	struct report *r = ctx;
 	char from[48], to[48];
 
+	if (r->fmt == FMT_HTML)
+		return report_html_add(r->html, ev) < 0 ? 1 : 0;	/* only for want of memory */
 	format_time_ns(ev->from_taken_ns, from, sizeof(from));
 	format_time_ns(ev->to_taken_ns, to, sizeof(to));
 	if (r->last_host == NULL || strcmp(r->last_host, ev->host) != 0) {
@@ -124,10 +112,6 @@ on_event(void *ctx, const struct store_event *ev)
 			fputs(r->hosts ? ",\n  {\"host\": " : "\n  {\"host\": ", r->out);
 			json_cstr(r->out, ev->host);
 			fputs(", \"events\": [", r->out);
-		} else if (r->fmt == FMT_HTML) {
-			fputs("<section><h2>", r->out);
-			html_escape(r->out, ev->host);
-			fputs("</h2>\n", r->out);
 		}
 		r->hosts++;
 		r->events = 0;
@@ -147,19 +131,6 @@ on_event(void *ctx, const struct store_event *ev)
 		    "     \"changes\": %s,\n     \"findings\": %s}",
 		    ev->clock_skew ? "true" : "false", (long long)ev->from_id, (long long)ev->to_id,
 		    ev->changes_json, ev->findings_json);
-	} else if (r->fmt == FMT_HTML) {
-		fprintf(r->out, "<h3 class=\"%s\">%s &rarr; %s%s ", ev->planned ? "planned" : "unplanned",
-		    from, to, ev->clock_skew ? " (the host's clock went backwards)" : "");
-		if (ev->planned) {
-			fputs("<span class=\"tag\">planned: ", r->out);
-			html_escape(r->out, ev->reason);
-			fputs("</span>", r->out);
-		} else {
-			fputs("<span class=\"tag\">unplanned</span>", r->out);
-		}
-		fputs("</h3>\n<pre>", r->out);
-		html_escape(r->out, ev->text);
-		fputs("</pre>\n", r->out);
 	} else if (text_event(r, ev, from, to) != 0) {
 		return 1;
 	}
@@ -246,13 +217,9 @@ cmd_report(int argc, char **argv)
 	format_time_ns(until, b, sizeof(b));
 	if (r.fmt == FMT_JSON) {
 		printf("{\"since\": \"%s\", \"until\": \"%s\",\n \"hosts\": [", a, b);
-	} else if (r.fmt == FMT_HTML) {
-		printf("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-		    "<title>drift report %s to %s</title>\n<style>body{font-family:sans-serif;margin:2em}"
-		    "pre{background:#f6f6f6;padding:1em;overflow-x:auto}h2{border-bottom:1px solid #ccc}"
-		    ".tag{font-size:70%%;padding:.1em .4em;border-radius:.3em;margin-left:.5em}"
-		    ".unplanned .tag{background:#c62828;color:#fff}.planned .tag{background:#ddd}"
-		    "</style></head><body>\n<h1>What changed from %s to %s</h1>\n", a, b, a, b);
+	} else if (r.fmt == FMT_HTML && report_html_new(&r.html) < 0) {
+		fprintf(stderr, "drift: report: out of memory\n");
+		goto out;
 	}
 	if ((c = store_events(st, host, since, until, on_event, &r, &err)) != 0) {
 		fprintf(stderr, "drift: report: %s\n", c > 0 ? "out of memory" : drift_error_message(&err));
@@ -276,9 +243,11 @@ cmd_report(int argc, char **argv)
 	if (r.fmt == FMT_JSON) {
 		fputs("]}\n", stdout);
 	} else if (r.fmt == FMT_HTML) {
-		if (r.hosts == 0)
-			fputs("<p>No host changed in this window.</p>\n", stdout);
-		fputs("</body></html>\n", stdout);
+		if ((c = report_html_write(r.html, stdout, since, until, host)) < 0) {
+			fprintf(stderr, "drift: report: %s\n", c == DRIFT_ENOMEM ? "out of memory" :
+			    "cannot write to standard output");
+			goto out;
+		}
 	} else if (r.hosts == 0) {
 		printf("no host changed in this window\n");
 	} else {
@@ -294,6 +263,7 @@ out:
 		free(r.text[i].last_host);
 	}
 	free(r.last_host);
+	report_html_free(r.html);
 	store_close(st);
 	return rc;
 }
