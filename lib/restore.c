@@ -21,15 +21,17 @@
  * The fixed part of restore.sh: option parsing and one function per entry
  * kind (f regular, m regular not captured, d directory, l symlink, p fifo,
  * x manual, pkg package). The entries follow as calls, one per line, every
- * argument quoted by sh_quote. It is bash, not sh: $'..' quoting carries
+ * argument quoted by restore_sh_quote. It is bash, not sh: $'..' quoting carries
  * any byte of a path exactly.
  */
-static const char script_body[] =
+static const char script_head[] =
 	"set -eu\n"
 	"umask 077\n"
 	"\n"
 	"usage() {\n"
-	"\tcat <<'USAGE'\n"
+	"\tcat <<'USAGE'\n";
+
+static const char script_usage[] =
 	"usage: bash restore.sh [--dry-run] [--root DIR] [--packages]\n"
 	"\n"
 	"Put back every recorded file of this plan: content, type, mode and owner.\n"
@@ -39,7 +41,9 @@ static const char script_body[] =
 	"      --root DIR  restore into DIR instead of / (an image, a mounted disk)\n"
 	"      --packages  also install the recorded package versions (apt-get or\n"
 	"                  dnf; only without --root); otherwise they are a manual step\n"
-	"  -h, --help      this help\n"
+	"  -h, --help      this help\n";
+
+static const char script_body[] =
 	"USAGE\n"
 	"}\n"
 	"\n"
@@ -320,7 +324,15 @@ static const char script_body[] =
 	"\texit $FAILED\n"
 	"}\n"
 	"\n"
-	"# --- the entries of the baseline ---\n";
+	"# --- the entries ---\n";
+
+void
+restore_script_prelude(FILE *sh, const char *usage)
+{
+	fputs(script_head, sh);
+	fputs(usage != NULL ? usage : script_usage, sh);
+	fputs(script_body, sh);
+}
 
 /* --- quoting --- */
 
@@ -329,8 +341,8 @@ static const char script_body[] =
  * escapes for every odd byte (a backquote too, so the word also sits inside
  * a Markdown code span).
  */
-static void
-sh_quote(FILE *f, const void *data, size_t len)
+void
+restore_sh_quote(FILE *f, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 	size_t i;
@@ -354,10 +366,10 @@ sh_quote(FILE *f, const void *data, size_t len)
 	putc('\'', f);
 }
 
-static void
-sh_quote_str(FILE *f, const char *s)
+void
+restore_sh_quote_str(FILE *f, const char *s)
 {
-	sh_quote(f, s, strlen(s));
+	restore_sh_quote(f, s, strlen(s));
 }
 
 static void
@@ -377,8 +389,8 @@ hex_digest(const uint8_t *d, char out[2 * DIGEST_LEN + 1])
  * A path restore.sh may touch: absolute, without empty, "." or ".."
  * components (a baseline is untrusted input; the script checks again).
  */
-static bool
-path_ok(const uint8_t *p, size_t len)
+bool
+restore_path_ok(const uint8_t *p, size_t len)
 {
 	size_t i, start;
 
@@ -452,9 +464,9 @@ static void
 sh_owner(FILE *sh, const Drift__FileEntry *f)
 {
 	putc(' ', sh);
-	sh_quote_str(sh, f->owner ? f->owner : "");
+	restore_sh_quote_str(sh, f->owner ? f->owner : "");
 	putc(' ', sh);
-	sh_quote_str(sh, f->group ? f->group : "");
+	restore_sh_quote_str(sh, f->group ? f->group : "");
 	fprintf(sh, " %u %u", (unsigned)f->uid, (unsigned)f->gid);
 }
 
@@ -474,35 +486,35 @@ script_entry(struct plan *pl, const Drift__FileEntry *f)
 	case K_FILE:
 		hex_digest(f->sha256.data, hex);
 		fputs("f ", sh);
-		sh_quote(sh, rel, rlen);
+		restore_sh_quote(sh, rel, rlen);
 		fprintf(sh, " %s %04o", hex, (unsigned)(f->mode & 07777));
 		break;
 	case K_SECRET:
 		fputs("m ", sh);
-		sh_quote(sh, rel, rlen);
+		restore_sh_quote(sh, rel, rlen);
 		fprintf(sh, " %04o", (unsigned)(f->mode & 07777));
 		break;
 	case K_DIR:
 		fputs("d ", sh);
-		sh_quote(sh, rel, rlen);
+		restore_sh_quote(sh, rel, rlen);
 		fprintf(sh, " %04o", (unsigned)(f->mode & 07777));
 		break;
 	case K_LINK:
 		fputs("l ", sh);
-		sh_quote(sh, rel, rlen);
+		restore_sh_quote(sh, rel, rlen);
 		putc(' ', sh);
-		sh_quote(sh, f->target.data, f->target.len);
+		restore_sh_quote(sh, f->target.data, f->target.len);
 		break;
 	case K_FIFO:
 		fputs("p ", sh);
-		sh_quote(sh, rel, rlen);
+		restore_sh_quote(sh, rel, rlen);
 		fprintf(sh, " %04o", (unsigned)(f->mode & 07777));
 		break;
 	case K_MANUAL:
 		fputs("x ", sh);
-		sh_quote(sh, rel, rlen);
+		restore_sh_quote(sh, rel, rlen);
 		putc(' ', sh);
-		sh_quote_str(sh, why);
+		restore_sh_quote_str(sh, why);
 		putc('\n', sh);
 		return;
 	}
@@ -543,22 +555,22 @@ write_script(struct plan *pl)
 
 	fputs("#!/bin/bash\n", sh);
 	fputs("# restore.sh - written by drift restore-plan: put host ", sh);
-	sh_quote_str(sh, pb->host_id ? pb->host_id : "");
+	restore_sh_quote_str(sh, pb->host_id ? pb->host_id : "");
 	fputs(" back as recorded. Run: bash restore.sh --help\n", sh);
-	fputs(script_body, sh);
+	restore_script_prelude(sh, NULL);
 	for (i = 0; i < pb->n_packages; i++) {
 		const Drift__PackageEntry *p = pb->packages[i];
 
 		if (!package_wanted(p))
 			continue;
 		fputs("pkg ", sh);
-		sh_quote_str(sh, p->manager);
+		restore_sh_quote_str(sh, p->manager);
 		putc(' ', sh);
-		sh_quote_str(sh, p->name);
+		restore_sh_quote_str(sh, p->name);
 		putc(' ', sh);
-		sh_quote_str(sh, p->version);
+		restore_sh_quote_str(sh, p->version);
 		putc(' ', sh);
-		sh_quote_str(sh, p->arch ? p->arch : "");
+		restore_sh_quote_str(sh, p->arch ? p->arch : "");
 		putc('\n', sh);
 	}
 	for (i = 0; i < pb->n_files; i++)
@@ -588,12 +600,12 @@ static void
 md_chown_arg(FILE *md, const Drift__FileEntry *f)
 {
 	if (f->owner != NULL && f->owner[0] != '\0')
-		sh_quote_str(md, f->owner);
+		restore_sh_quote_str(md, f->owner);
 	else
 		fprintf(md, "%u", (unsigned)f->uid);
 	putc(':', md);
 	if (f->group != NULL && f->group[0] != '\0')
-		sh_quote_str(md, f->group);
+		restore_sh_quote_str(md, f->group);
 	else
 		fprintf(md, "%u", (unsigned)f->gid);
 }
@@ -605,10 +617,10 @@ md_chown_chmod(FILE *md, const Drift__FileEntry *f, bool link, int mode)
 	fputs(link ? "chown -h " : "chown ", md);
 	md_chown_arg(md, f);
 	putc(' ', md);
-	sh_quote(md, f->path.data, f->path.len);
+	restore_sh_quote(md, f->path.data, f->path.len);
 	if (mode >= 0) {
 		fprintf(md, " && chmod %04o ", (unsigned)mode);
-		sh_quote(md, f->path.data, f->path.len);
+		restore_sh_quote(md, f->path.data, f->path.len);
 	}
 }
 
@@ -632,7 +644,7 @@ md_stat_check(FILE *md, const Drift__FileEntry *f, bool with_mode)
 	if (with_mode)
 		fputs(" %a", md);
 	fputs("' ", md);
-	sh_quote(md, f->path.data, f->path.len);
+	restore_sh_quote(md, f->path.data, f->path.len);
 	fputs("` prints `", md);
 	if (f->owner != NULL && f->owner[0] != '\0')
 		fputs(f->owner, md);
@@ -664,15 +676,15 @@ md_file(struct plan *pl, const Drift__FileEntry *f)
 		fprintf(md, " — a file, ");
 		md_owner_words(md, f);
 		fprintf(md, ", mode %04o:\n   `cp files/%s ", mode, hex);
-		sh_quote(md, f->path.data, f->path.len);
+		restore_sh_quote(md, f->path.data, f->path.len);
 		fputs(" && chown ", md);
 		md_chown_arg(md, f);
 		putc(' ', md);
-		sh_quote(md, f->path.data, f->path.len);
+		restore_sh_quote(md, f->path.data, f->path.len);
 		fprintf(md, " && chmod %04o ", mode);
-		sh_quote(md, f->path.data, f->path.len);
+		restore_sh_quote(md, f->path.data, f->path.len);
 		fputs("`\n   Check: `sha256sum ", md);
-		sh_quote(md, f->path.data, f->path.len);
+		restore_sh_quote(md, f->path.data, f->path.len);
 		fprintf(md, "` starts with `%s`.\n", hex);
 		md_stat_check(md, f, true);
 		break;
@@ -682,7 +694,7 @@ md_file(struct plan *pl, const Drift__FileEntry *f)
 		fprintf(md, " — a directory, ");
 		md_owner_words(md, f);
 		fprintf(md, ", mode %04o:\n   `mkdir -p ", mode);
-		sh_quote(md, f->path.data, f->path.len);
+		restore_sh_quote(md, f->path.data, f->path.len);
 		fputs(" && ", md);
 		md_chown_chmod(md, f, false, (int)mode);
 		fputs("`\n", md);
@@ -696,13 +708,13 @@ md_file(struct plan *pl, const Drift__FileEntry *f)
 		fputs(", ", md);
 		md_owner_words(md, f);
 		fputs(":\n   `ln -sfn ", md);
-		sh_quote(md, f->target.data, f->target.len);
+		restore_sh_quote(md, f->target.data, f->target.len);
 		putc(' ', md);
-		sh_quote(md, f->path.data, f->path.len);
+		restore_sh_quote(md, f->path.data, f->path.len);
 		fputs(" && ", md);
 		md_chown_chmod(md, f, true, -1);
 		fputs("`\n   Check: `readlink ", md);
-		sh_quote(md, f->path.data, f->path.len);
+		restore_sh_quote(md, f->path.data, f->path.len);
 		fputs("` prints ", md);
 		quote_path(md, f->target.data, f->target.len);
 		fputs(".\n", md);
@@ -713,7 +725,7 @@ md_file(struct plan *pl, const Drift__FileEntry *f)
 		fprintf(md, " — a named pipe, ");
 		md_owner_words(md, f);
 		fprintf(md, ", mode %04o:\n   `mkfifo -m %04o ", mode, mode);
-		sh_quote(md, f->path.data, f->path.len);
+		restore_sh_quote(md, f->path.data, f->path.len);
 		fputs(" && ", md);
 		md_chown_chmod(md, f, false, -1);
 		fputs("`\n", md);
@@ -754,7 +766,7 @@ md_manual(struct plan *pl, const Drift__FileEntry *f)
 			unsigned maj = major((dev_t)f->rdev), min = minor((dev_t)f->rdev);
 
 			fprintf(md, ", device %u:%u (`mknod ", maj, min);
-			sh_quote(md, f->path.data, f->path.len);
+			restore_sh_quote(md, f->path.data, f->path.len);
 			fprintf(md, " %c %u %u`)", f->type == DRIFT__FILE_TYPE__FILE_TYPE_CHAR ? 'c' : 'b', maj, min);
 		}
 		fputs(".\n", md);
@@ -898,10 +910,10 @@ write_runbook(struct plan *pl)
 				if (asprintf(&spec, "%s%s%s=%s", p->name, qual ? ":" : "", qual ? arch : "",
 				    p->version) >= 0) {
 					fputs("apt-get install -y --allow-downgrades ", md);
-					sh_quote_str(md, spec);
+					restore_sh_quote_str(md, spec);
 					fputs("`\n   Check: `dpkg-query -W -f='${Version}\\n' ", md);
 					spec[strlen(spec) - strlen(p->version) - 1] = '\0';
-					sh_quote_str(md, spec);
+					restore_sh_quote_str(md, spec);
 					fprintf(md, "` prints `%s`.\n", p->version);
 				}
 				free(spec);
@@ -910,9 +922,9 @@ write_runbook(struct plan *pl)
 
 				if (asprintf(&spec, "%s-%s%s%s", p->name, p->version, arch[0] ? "." : "", arch) >= 0) {
 					fputs("dnf install -y ", md);
-					sh_quote_str(md, spec);
+					restore_sh_quote_str(md, spec);
 					fputs("`\n   Check: `rpm -q ", md);
-					sh_quote_str(md, spec);
+					restore_sh_quote_str(md, spec);
 					fputs("` prints the same name, not \"is not installed\".\n", md);
 				}
 				free(spec);
@@ -959,32 +971,98 @@ write_runbook(struct plan *pl)
 
 /* --- the archive --- */
 
-struct plan_writer {
-	struct archive *ar;
-	int fd;
-	char *tmp;
-};
-
 static int
-add_member(struct plan_writer *w, const char *name, mode_t type, int perm, const void *data, size_t len,
-    struct drift_error *err)
+add_member(struct archive *ar, const struct restore_member *m, struct drift_error *err)
 {
 	struct archive_entry *e = archive_entry_new();
 
 	if (e == NULL)
 		return drift_error_set(err, DRIFT_ENOMEM, "out of memory");
-	archive_entry_set_pathname(e, name);
-	archive_entry_set_filetype(e, type);
-	archive_entry_set_perm(e, perm);
-	archive_entry_set_size(e, type == AE_IFREG ? (la_int64_t)len : 0);
+	archive_entry_set_pathname(e, m->name);
+	archive_entry_set_filetype(e, m->dir ? AE_IFDIR : AE_IFREG);
+	archive_entry_set_perm(e, m->perm);
+	archive_entry_set_size(e, m->dir ? 0 : (la_int64_t)m->len);
 	archive_entry_set_mtime(e, time(NULL), 0);
-	if (archive_write_header(w->ar, e) != ARCHIVE_OK ||
-	    (type == AE_IFREG && len > 0 && archive_write_data(w->ar, data, len) != (la_ssize_t)len)) {
+	if (archive_write_header(ar, e) != ARCHIVE_OK ||
+	    (!m->dir && m->len > 0 && archive_write_data(ar, m->data, m->len) != (la_ssize_t)m->len)) {
 		archive_entry_free(e);
-		return drift_error_set(err, DRIFT_EIO, "cannot write the plan: %s", archive_error_string(w->ar));
+		return drift_error_set(err, DRIFT_EIO, "cannot write the plan: %s", archive_error_string(ar));
 	}
 	archive_entry_free(e);
 	return 0;
+}
+
+int
+restore_archive_write(const char *path, const struct restore_member *v, size_t n,
+    struct drift_error *err)
+{
+	struct archive *ar = NULL;
+	bool to_stdout = strcmp(path, "-") == 0;
+	char *tmp = NULL;
+	int fd = -1, r;
+	size_t i;
+
+	if (to_stdout) {
+		fd = STDOUT_FILENO;
+	} else {
+		size_t len = strlen(path) + 32;
+
+		if ((tmp = malloc(len)) == NULL)
+			return drift_error_set(err, DRIFT_ENOMEM, "out of memory");
+		snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
+		if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0) {
+			r = drift_error_errno(err, errno, "cannot create '%s'", tmp);
+			free(tmp);
+			return r;
+		}
+	}
+	if ((ar = archive_write_new()) == NULL) {
+		r = drift_error_set(err, DRIFT_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (archive_write_add_filter_gzip(ar) != ARCHIVE_OK ||
+	    archive_write_set_format_pax_restricted(ar) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(ar, 1) != ARCHIVE_OK ||
+	    archive_write_open_fd(ar, fd) != ARCHIVE_OK) {
+		r = drift_error_set(err, DRIFT_EIO, "cannot start the plan: %s", archive_error_string(ar));
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if ((r = add_member(ar, &v[i], err)) < 0)
+			goto out;
+	if (archive_write_close(ar) != ARCHIVE_OK) {
+		r = drift_error_set(err, DRIFT_EIO, "cannot finish the plan: %s", archive_error_string(ar));
+		goto out;
+	}
+	if (!to_stdout) {
+		if (fsync(fd) < 0) {
+			r = drift_error_errno(err, errno, "cannot write '%s'", tmp);
+			goto out;
+		}
+		r = close(fd);
+		fd = -1;
+		if (r < 0) {
+			r = drift_error_errno(err, errno, "cannot write '%s'", tmp);
+			goto out;
+		}
+		if (rename(tmp, path) < 0) {
+			r = drift_error_errno(err, errno, "cannot rename '%s' to '%s'", tmp, path);
+			goto out;
+		}
+		free(tmp);
+		tmp = NULL;
+	}
+	r = 0;
+out:
+	if (ar != NULL)
+		archive_write_free(ar);
+	if (!to_stdout && fd >= 0)
+		close(fd);
+	if (tmp != NULL) {
+		unlink(tmp);
+		free(tmp);
+	}
+	return r;
 }
 
 static int
@@ -993,45 +1071,9 @@ digest_cmp(const void *a, const void *b)
 	return memcmp(a, b, DIGEST_LEN);
 }
 
-/* files/<sha256>: each captured content once, in digest order. */
-static int
-add_contents(struct plan_writer *w, const struct baseline *b, struct drift_error *err)
-{
-	char name[sizeof("files/") + 2 * DIGEST_LEN];
-	char hex[2 * DIGEST_LEN + 1];
-	const char *why;
-	uint8_t (*d)[DIGEST_LEN] = NULL;
-	size_t i, n = 0;
-	int r = 0;
-
-	if (b->pb->n_files > 0 && (d = calloc(b->pb->n_files, DIGEST_LEN)) == NULL)
-		return drift_error_set(err, DRIFT_ENOMEM, "out of memory");
-	for (i = 0; i < b->pb->n_files; i++)
-		if (entry_kind(b, b->pb->files[i], &why) == K_FILE)
-			memcpy(d[n++], b->pb->files[i]->sha256.data, DIGEST_LEN);
-	if (n > 0)
-		qsort(d, n, DIGEST_LEN, digest_cmp);
-	for (i = 0; i < n; i++) {
-		const struct content *c;
-
-		if (i > 0 && memcmp(d[i - 1], d[i], DIGEST_LEN) == 0)
-			continue;
-		if ((c = baseline_content(b, d[i])) == NULL) {
-			r = drift_error_set(err, DRIFT_EINTERNAL, "a captured content went missing");
-			break;
-		}
-		hex_digest(d[i], hex);
-		snprintf(name, sizeof(name), "files/%s", hex);
-		if ((r = add_member(w, name, AE_IFREG, 0644, c->data, c->len, err)) < 0)
-			break;
-	}
-	free(d);
-	return r;
-}
-
 /* Every path must be one restore.sh accepts; a hostile baseline is refused whole. */
-static int
-check_paths(const struct baseline *b, struct drift_error *err)
+int
+restore_check_paths(const struct baseline *b, struct drift_error *err)
 {
 	size_t i;
 
@@ -1040,7 +1082,7 @@ check_paths(const struct baseline *b, struct drift_error *err)
 
 		if (f->path.len == 1 && f->path.data[0] == '/')
 			continue;
-		if (!path_ok(f->path.data, f->path.len)) {
+		if (!restore_path_ok(f->path.data, f->path.len)) {
 			char *shown = NULL;
 			size_t len = 0;
 			FILE *m = open_memstream(&shown, &len);
@@ -1059,8 +1101,8 @@ check_paths(const struct baseline *b, struct drift_error *err)
 	return 0;
 }
 
-static int
-close_stream(FILE **f, struct drift_error *err)
+int
+restore_close_stream(FILE **f, struct drift_error *err)
 {
 	int bad = ferror(*f);
 
@@ -1071,17 +1113,37 @@ close_stream(FILE **f, struct drift_error *err)
 }
 
 int
+restore_encode_baseline(const struct baseline *b, uint8_t **out, size_t *outlen,
+    struct drift_error *err)
+{
+	size_t len = drift__baseline__get_packed_size(b->pb);
+	uint8_t *enc;
+
+	if ((enc = malloc(len ? len : 1)) == NULL)
+		return drift_error_set(err, DRIFT_ENOMEM, "out of memory");
+	if (drift__baseline__pack(b->pb, enc) != len) {
+		free(enc);
+		return drift_error_set(err, DRIFT_EINTERNAL, "encoding the baseline gave an unexpected size");
+	}
+	*out = enc;
+	*outlen = len;
+	return 0;
+}
+
+int
 restore_plan_write(const struct baseline *b, const char *source, const char *path,
     struct drift_error *err)
 {
 	struct plan pl = { .b = b, .source = source };
-	struct plan_writer w = { .fd = -1 };
+	struct restore_member *m = NULL;
+	uint8_t (*d)[DIGEST_LEN] = NULL;
+	char (*names)[sizeof("files/") + 2 * DIGEST_LEN] = NULL;
 	uint8_t *enc = NULL;
-	size_t enclen;
-	bool to_stdout = strcmp(path, "-") == 0;
+	size_t enclen, i, nd = 0, nm = 0;
+	const char *why;
 	int r;
 
-	if ((r = check_paths(b, err)) < 0)
+	if ((r = restore_check_paths(b, err)) < 0)
 		return r;
 	if ((pl.sh = open_memstream(&pl.shbuf, &pl.shlen)) == NULL ||
 	    (pl.md = open_memstream(&pl.mdbuf, &pl.mdlen)) == NULL) {
@@ -1090,84 +1152,43 @@ restore_plan_write(const struct baseline *b, const char *source, const char *pat
 	}
 	write_script(&pl);
 	write_runbook(&pl);
-	if ((r = close_stream(&pl.sh, err)) < 0 || (r = close_stream(&pl.md, err)) < 0)
+	if ((r = restore_close_stream(&pl.sh, err)) < 0 || (r = restore_close_stream(&pl.md, err)) < 0)
 		goto out;
-	enclen = drift__baseline__get_packed_size(b->pb);
-	if ((enc = malloc(enclen ? enclen : 1)) == NULL) {
+	if ((r = restore_encode_baseline(b, &enc, &enclen, err)) < 0)
+		goto out;
+
+	/* files/<sha256>: each captured content once, in digest order. */
+	if ((d = calloc(b->pb->n_files + 1, DIGEST_LEN)) == NULL ||
+	    (names = calloc(b->pb->n_files + 1, sizeof(*names))) == NULL ||
+	    (m = calloc(b->pb->n_files + 4, sizeof(*m))) == NULL) {
 		r = drift_error_set(err, DRIFT_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (drift__baseline__pack(b->pb, enc) != enclen) {
-		r = drift_error_set(err, DRIFT_EINTERNAL, "encoding the baseline gave an unexpected size");
-		goto out;
-	}
+	for (i = 0; i < b->pb->n_files; i++)
+		if (entry_kind(b, b->pb->files[i], &why) == K_FILE)
+			memcpy(d[nd++], b->pb->files[i]->sha256.data, DIGEST_LEN);
+	if (nd > 0)
+		qsort(d, nd, DIGEST_LEN, digest_cmp);
+	m[nm++] = (struct restore_member){ "RUNBOOK.md", false, 0644, pl.mdbuf, pl.mdlen };
+	m[nm++] = (struct restore_member){ "restore.sh", false, 0755, pl.shbuf, pl.shlen };
+	m[nm++] = (struct restore_member){ "baseline.pb", false, 0644, enc, enclen };
+	m[nm++] = (struct restore_member){ "files", true, 0755, NULL, 0 };
+	for (i = 0; i < nd; i++) {
+		const struct content *c;
+		char hex[2 * DIGEST_LEN + 1];
 
-	if (to_stdout) {
-		w.fd = STDOUT_FILENO;
-	} else {
-		size_t n = strlen(path) + 32;
-
-		if ((w.tmp = malloc(n)) == NULL) {
-			r = drift_error_set(err, DRIFT_ENOMEM, "out of memory");
+		if (i > 0 && memcmp(d[i - 1], d[i], DIGEST_LEN) == 0)
+			continue;
+		if ((c = baseline_content(b, d[i])) == NULL) {
+			r = drift_error_set(err, DRIFT_EINTERNAL, "a captured content went missing");
 			goto out;
 		}
-		snprintf(w.tmp, n, "%s.tmp.%ld", path, (long)getpid());
-		if ((w.fd = open(w.tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0) {
-			r = drift_error_errno(err, errno, "cannot create '%s'", w.tmp);
-			free(w.tmp);
-			w.tmp = NULL;
-			goto out;
-		}
+		hex_digest(d[i], hex);
+		snprintf(names[i], sizeof(names[i]), "files/%s", hex);
+		m[nm++] = (struct restore_member){ names[i], false, 0644, c->data, c->len };
 	}
-	if ((w.ar = archive_write_new()) == NULL) {
-		r = drift_error_set(err, DRIFT_ENOMEM, "out of memory");
-		goto out;
-	}
-	if (archive_write_add_filter_gzip(w.ar) != ARCHIVE_OK ||
-	    archive_write_set_format_pax_restricted(w.ar) != ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(w.ar, 1) != ARCHIVE_OK ||
-	    archive_write_open_fd(w.ar, w.fd) != ARCHIVE_OK) {
-		r = drift_error_set(err, DRIFT_EIO, "cannot start the plan: %s", archive_error_string(w.ar));
-		goto out;
-	}
-	if ((r = add_member(&w, "RUNBOOK.md", AE_IFREG, 0644, pl.mdbuf, pl.mdlen, err)) < 0 ||
-	    (r = add_member(&w, "restore.sh", AE_IFREG, 0755, pl.shbuf, pl.shlen, err)) < 0 ||
-	    (r = add_member(&w, "baseline.pb", AE_IFREG, 0644, enc, enclen, err)) < 0 ||
-	    (r = add_member(&w, "files", AE_IFDIR, 0755, NULL, 0, err)) < 0 ||
-	    (r = add_contents(&w, b, err)) < 0)
-		goto out;
-	if (archive_write_close(w.ar) != ARCHIVE_OK) {
-		r = drift_error_set(err, DRIFT_EIO, "cannot finish the plan: %s", archive_error_string(w.ar));
-		goto out;
-	}
-	if (!to_stdout) {
-		if (fsync(w.fd) < 0) {
-			r = drift_error_errno(err, errno, "cannot write '%s'", w.tmp);
-			goto out;
-		}
-		r = close(w.fd);
-		w.fd = -1;
-		if (r < 0) {
-			r = drift_error_errno(err, errno, "cannot write '%s'", w.tmp);
-			goto out;
-		}
-		if (rename(w.tmp, path) < 0) {
-			r = drift_error_errno(err, errno, "cannot rename '%s' to '%s'", w.tmp, path);
-			goto out;
-		}
-		free(w.tmp);
-		w.tmp = NULL;
-	}
-	r = 0;
+	r = restore_archive_write(path, m, nm, err);
 out:
-	if (w.ar != NULL)
-		archive_write_free(w.ar);
-	if (!to_stdout && w.fd >= 0)
-		close(w.fd);
-	if (w.tmp != NULL) {
-		unlink(w.tmp);
-		free(w.tmp);
-	}
 	if (pl.sh != NULL)
 		fclose(pl.sh);
 	if (pl.md != NULL)
@@ -1175,5 +1196,8 @@ out:
 	free(pl.shbuf);
 	free(pl.mdbuf);
 	free(enc);
+	free(m);
+	free(names);
+	free(d);
 	return r;
 }

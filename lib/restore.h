@@ -3,6 +3,11 @@
 #ifndef DRIFT_RESTORE_H
 #define DRIFT_RESTORE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
 #include "baseline.h"
 #include "error.h"
 
@@ -30,6 +35,66 @@
  * it); DRIFT_EIO: the plan could not be written; DRIFT_ENOMEM.
  */
 int restore_plan_write(const struct baseline *b, const char *source, const char *path,
+    struct drift_error *err);
+
+/*
+ * A plan that brings host b into line with standards: RUNBOOK.md and
+ * restore.sh (the same options) start from the findings of holding b to
+ * each of stds[0..nstds) whose applies_to covers the host (the others are
+ * named in the runbook as skipped) and fix what can be fixed without
+ * inventing anything: required packages installed at their version
+ * constraint and forbidden ones removed (apt-get or dnf, only with
+ * restore.sh --packages), owner, group, mode and mode_max (the excess bits
+ * removed), missing directories and symlinks made, files that must be
+ * absent removed (never a directory tree), and a file a sha256 rule names
+ * written from files/<sha256> when b or the store (any host's capture;
+ * store may be NULL) holds that content. The rest are numbered manual
+ * steps naming the rule, the check and the subject: content rules
+ * (contains, not_contains, matches; quoted with the rule's description,
+ * never edited), sha256 rules without an approved content, rules that
+ * disagree, and the rules that could not be evaluated. The runbook ends
+ * with drift check against each standard's file. baseline.pb is b.
+ * Written like restore_plan_write. DRIFT_EINVAL: no standard applies to
+ * the host (err says so); DRIFT_EFORMAT: b or a rule has a path restore.sh
+ * must refuse; DRIFT_EIO: the store or the plan could not be read or
+ * written; DRIFT_ENOMEM.
+ */
+struct standard;
+struct store;
+int restore_plan_standard_write(const struct baseline *b, const char *source,
+    struct standard *const *stds, size_t nstds, struct store *store, const char *path,
+    struct drift_error *err);
+
+/*
+ * Internal to restore.c and restore_std.c: the shared parts of the two
+ * kinds of plan.
+ */
+
+/* A member of the plan archive: a regular file (data, len) or a directory. */
+struct restore_member {
+	const char *name;
+	bool dir;
+	int perm;
+	const void *data;
+	size_t len;
+};
+
+/* Write members v[0..n) as a .tar.gz to path ("-": stdout), through a temporary file renamed into place. */
+int restore_archive_write(const char *path, const struct restore_member *v, size_t n,
+    struct drift_error *err);
+/* The fixed part of restore.sh (options, helper functions); usage NULL: the restore plan's. */
+void restore_script_prelude(FILE *sh, const char *usage);
+/* A shell word for any bytes ($'..' with octal escapes when needed; never a backquote). */
+void restore_sh_quote(FILE *f, const void *data, size_t len);
+void restore_sh_quote_str(FILE *f, const char *s);
+/* Absolute, with no empty, "." or ".." component: a path restore.sh accepts. */
+bool restore_path_ok(const uint8_t *p, size_t len);
+/* DRIFT_EFORMAT (err names it) when a path of b is not restore_path_ok. */
+int restore_check_paths(const struct baseline *b, struct drift_error *err);
+/* fclose a memory stream; DRIFT_ENOMEM when anything written to it was lost. */
+int restore_close_stream(FILE **f, struct drift_error *err);
+/* b encoded as baseline.pb; *out is the caller's to free. */
+int restore_encode_baseline(const struct baseline *b, uint8_t **out, size_t *outlen,
     struct drift_error *err);
 
 #endif

@@ -1280,6 +1280,52 @@ out:
 	return r;
 }
 
+int
+store_content(struct store *s, const uint8_t sha256[DIGEST_LEN], size_t max, struct buf *out,
+    struct drift_error *err)
+{
+	sqlite3_stmt *st;
+	bool began = false;
+	int64_t size;
+	int rc, r;
+
+	if ((r = store_sql_begin(s, false, &began, err)) < 0)
+		return r;
+	if ((st = store_sql_stmt(s, ST_CONTENT_GET, err)) == NULL) {
+		r = DRIFT_EIO;
+		goto out;
+	}
+	sqlite3_bind_blob(st, 1, sha256, DIGEST_LEN, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		r = drift_error_set(err, DRIFT_ENOTFOUND, "store '%s' holds no content with that SHA-256", s->dir);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		r = store_sql_fail(s, err, "reading contents");
+		goto out;
+	}
+	size = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (size < 0 || (uint64_t)size > SIZE_MAX / 2) {
+		r = drift_error_set(err, DRIFT_EFORMAT, "store '%s': a contents row is damaged", s->dir);
+		goto out;
+	}
+	if ((uint64_t)size > max) {
+		r = drift_error_set(err, DRIFT_ETOOBIG, "store '%s': the content is %" PRId64 " bytes, more than %zu",
+		    s->dir, size, max);
+		goto out;
+	}
+	if ((r = blob_read(s, sha256, (size_t)size, out, err)) < 0)
+		goto out;
+	r = store_sql_commit(s, began, err);
+	began = false;
+	if (r < 0)
+		buf_release(out);
+out:
+	store_sql_rollback(s, began);
+	return r;
+}
+
 void
 store_hosts_free(struct store_host *v, size_t n)
 {

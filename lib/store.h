@@ -104,6 +104,18 @@ int store_ingest(struct store *s, const void *bundle, size_t len,
  */
 int store_load(struct store *s, const char *ref, struct baseline **out, struct drift_error *err);
 
+/*
+ * A captured content by its SHA-256, whichever host's baseline brought it
+ * (the store keeps each content once across the fleet), checked against
+ * the digest and read into *out, which is set up here (the caller frees it
+ * with buf_release; it is left empty on failure). DRIFT_ENOTFOUND: the store
+ * holds no such content; DRIFT_ETOOBIG: it is larger than max bytes;
+ * DRIFT_EIO/EFORMAT: the store is damaged.
+ */
+struct buf;
+int store_content(struct store *s, const uint8_t sha256[DIGEST_LEN], size_t max, struct buf *out,
+    struct drift_error *err);
+
 struct store_host {
 	char *host;
 	int64_t first_seen_ns, last_report_ns;	/* received time of the latest upload */

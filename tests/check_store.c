@@ -15,6 +15,7 @@
 #include "agent_config.h"
 #include "alerts.h"
 #include "baseline.h"
+#include "buf.h"
 #include "bundle.h"
 #include "digest.h"
 #include "snapshot.h"
@@ -1651,6 +1652,43 @@ START_TEST(test_alerts_outbox)
 }
 END_TEST
 
+/* A captured content by digest, whichever host brought it; checked against the digest. */
+START_TEST(test_store_content)
+{
+	const struct bspec a = SPEC("web01", "2026-11-01T10:00:00Z", files_a, pkgs_a);
+	static const char motd[] = "welcome\n";
+	struct drift_error err = { 0 };
+	struct buf out = BUF_INIT(1 << 20);
+	uint8_t sha[DIGEST_LEN], other[DIGEST_LEN];
+	char hex[2 * DIGEST_LEN + 1], path[256];
+	struct env e;
+	FILE *f;
+
+	env_setup(&e);
+	ingest_ok(&e, &a, "2026-11-01T10:00:05Z");
+	ck_assert_int_eq(digest_sha256(motd, strlen(motd), sha), 0);
+	ck_assert_msg(store_content(e.s, sha, 1024, &out, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(out.len, strlen(motd));
+	ck_assert(memcmp(out.data, motd, out.len) == 0);
+	buf_release(&out);
+	/* too large for the caller's bound */
+	ck_assert_int_eq(store_content(e.s, sha, 3, &out, &err), DRIFT_ETOOBIG);
+	/* never captured (passwd is hashed, not kept) */
+	ck_assert_int_eq(digest_sha256("root:x:0:0:root:/root:/bin/bash\n", 32, other), 0);
+	ck_assert_int_eq(store_content(e.s, other, 1024, &out, &err), DRIFT_ENOTFOUND);
+	/* altered on disk: refused, not handed out */
+	digest_hex(sha, DIGEST_LEN, hex);
+	snprintf(path, sizeof(path), "%s/blobs/%.2s/%s", e.dir, hex, hex);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("welcomE\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_lt(store_content(e.s, sha, 1024, &out, &err), 0);
+	ck_assert_uint_eq(out.len, 0);
+	buf_release(&out);
+	env_teardown(&e);
+}
+END_TEST
+
 /*
  * Writers in several processes, one host: every upload is stored once,
  * history has no gap or fork, and every event joins two neighbours.
@@ -1828,6 +1866,7 @@ make_store_suite(void)
 	tcase_add_test(tc, test_migration_v1);
 	tcase_add_test(tc, test_alerts_lifecycle);
 	tcase_add_test(tc, test_alerts_outbox);
+	tcase_add_test(tc, test_store_content);
 	tcase_add_test(tc, test_agent_snapshot);
 	tcase_add_test(tc, test_concurrent_writers);
 	suite_add_tcase(s, tc);
