@@ -66,7 +66,7 @@ int restore_plan_standard_write(const struct baseline *b, const char *source,
     struct drift_error *err);
 
 /*
- * Internal to restore.c and restore_std.c: the shared parts of the two
+ * Internal to restore.c, restore_std.c and restore_std_out.c: the shared parts of the two
  * kinds of plan.
  */
 
