@@ -67,13 +67,14 @@ static int
 show_pending(void *ctx, const struct alert_pending *p)
 {
 	struct out *o = ctx;
-	char t[48];
+	char t[48], sink[256];
 
 	format_time_ns(p->next_ns - p->next_ns % 1000000000, t, sizeof(t));
+	alerts_sink_display(p->sink, sink, sizeof(sink));
 	if (o->json) {
 		fputs(o->pending++ ? ",\n  " : "\n  ", stdout);
 		printf("{\"alert\": %lld, \"sink\": ", (long long)p->alert);
-		json_cstr(stdout, p->sink);
+		json_cstr(stdout, sink);
 		fputs(", \"host\": ", stdout);
 		json_cstr(stdout, p->host);
 		printf(", \"cause\": \"%s\", \"state\": \"%s\", \"attempts\": %u, \"next_try\": \"%s\", "
@@ -87,7 +88,7 @@ show_pending(void *ctx, const struct alert_pending *p)
 	}
 	if (o->pending++ == 0)
 		printf("\nnot delivered yet:\n");
-	printf("  alert %lld (%s %s %s) to %s: ", (long long)p->alert, p->host, p->cause, p->state, p->sink);
+	printf("  alert %lld (%s %s %s) to %s: ", (long long)p->alert, p->host, p->cause, p->state, sink);
 	if (p->attempts == 0)
 		printf("not tried yet\n");
 	else

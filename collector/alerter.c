@@ -38,7 +38,18 @@ struct alerter {
 	size_t nsinks;
 	sigset_t stop;		/* SIGTERM, SIGINT: blocked, taken when waiting */
 	bool stopping;
+	int64_t started_ns;
 };
+
+/* A SIGTERM or SIGINT waiting (they are blocked): stop after this delivery. */
+static bool
+signalled(void)
+{
+	sigset_t pending;
+
+	return sigpending(&pending) == 0 &&
+	    (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1);
+}
 
 /* ------------------------------------------------------------- sinks */
 
@@ -50,9 +61,26 @@ discard(char *p, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
-/* POST json to url; 0, or -1 with why in err. */
+/* libcurl asks between reads: a stopping collector does not wait out the timeout. */
 static int
-send_webhook(const char *url, const struct alert_delivery *d, char *err, size_t errsize)
+progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	(void)ctx;
+	(void)dt;
+	(void)dn;
+	(void)ut;
+	(void)un;
+	return signalled() ? 1 : 0;
+}
+
+/*
+ * POST json to url; 0, or -1 with why in err. *permanent is set when the
+ * answer refuses this alert for what it is (a 4xx other than 408 and
+ * 429): trying again would get the same answer and hold the sink's later
+ * alerts back forever.
+ */
+static int
+send_webhook(const char *url, const struct alert_delivery *d, bool *permanent, char *err, size_t errsize)
 {
 	char cerr[CURL_ERROR_SIZE] = "";
 	struct curl_slist *h = NULL, *nh;
@@ -81,7 +109,9 @@ send_webhook(const char *url, const struct alert_delivery *d, char *err, size_t 
 	    (cc = curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, cerr)) != CURLE_OK ||
 	    (cc = curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, (long)WEBHOOK_CONNECT_S)) != CURLE_OK ||
 	    (cc = curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)WEBHOOK_TIMEOUT_S)) != CURLE_OK ||
-	    (cc = curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard)) != CURLE_OK) {
+	    (cc = curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard)) != CURLE_OK ||
+	    (cc = curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, progress)) != CURLE_OK ||
+	    (cc = curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L)) != CURLE_OK) {
 		snprintf(err, errsize, "libcurl: %s", curl_easy_strerror(cc));
 		goto out;
 	}
@@ -91,7 +121,8 @@ send_webhook(const char *url, const struct alert_delivery *d, char *err, size_t 
 	}
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
 	if (code < 200 || code > 299) {
-		snprintf(err, errsize, "answered HTTP %ld", code);
+		*permanent = code >= 400 && code <= 499 && code != 408 && code != 429;
+		snprintf(err, errsize, "answered HTTP %ld%s", code, *permanent ? "; not tried again" : "");
 		goto out;
 	}
 	r = 0;
@@ -151,10 +182,18 @@ send_exec(const char *program, const struct alert_delivery *d, char *err, size_t
 		(void)!write(p[1], "\n", 1);
 	close(p[1]);
 	deadline = collector_mono_ns() + EXEC_TIMEOUT_S * NS;
-	while ((w = waitpid(pid, &status, WNOHANG)) == 0 && collector_mono_ns() < deadline) {
+	while ((w = waitpid(pid, &status, WNOHANG)) == 0 && collector_mono_ns() < deadline &&
+	    !signalled()) {
 		struct timespec ts = { 0, 20 * 1000 * 1000 };
 
 		nanosleep(&ts, NULL);
+	}
+	if (w == 0 && signalled()) {
+		/* stopping: tried again after the restart */
+		kill(pid, SIGTERM);
+		waitpid(pid, &status, 0);
+		snprintf(err, errsize, "interrupted: the collector is stopping");
+		return -1;
 	}
 	if (w == 0) {
 		kill(pid, SIGKILL);
@@ -175,21 +214,33 @@ send_exec(const char *program, const struct alert_delivery *d, char *err, size_t
 	return -1;
 }
 
+/* Control characters (a path may hold a newline) would forge log lines. */
+static void
+sanitise(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 static int
 send_syslog(const struct alert_delivery *d)
 {
 	int prio = strcmp(d->state, "resolved") == 0 ? LOG_NOTICE :
 	    strcmp(d->cause, "critical") == 0 ? LOG_CRIT : LOG_WARNING;
 
+	sanitise(d->summary);
+	sanitise(d->command);
 	syslog(LOG_DAEMON | prio, "%s %s: %s (details: %s)", d->cause, d->state, d->summary, d->command);
 	return 0;
 }
 
 static int
-deliver(const char *sink, const struct alert_delivery *d, char *err, size_t errsize)
+deliver(const char *sink, const struct alert_delivery *d, bool *permanent, char *err, size_t errsize)
 {
+	*permanent = false;
 	if (strncmp(sink, "webhook ", 8) == 0)
-		return send_webhook(sink + 8, d, err, errsize);
+		return send_webhook(sink + 8, d, permanent, err, errsize);
 	if (strncmp(sink, "exec ", 5) == 0)
 		return send_exec(sink + 5, d, err, errsize);
 	return send_syslog(d);
@@ -200,10 +251,7 @@ deliver(const char *sink, const struct alert_delivery *d, char *err, size_t errs
 static bool
 stop_pending(struct alerter *a)
 {
-	sigset_t pending;
-
-	if (!a->stopping && sigpending(&pending) == 0 &&
-	    (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1))
+	if (!a->stopping && signalled())
 		a->stopping = true;
 	return a->stopping;
 }
@@ -214,11 +262,13 @@ drain(struct alerter *a, const char *sink)
 {
 	struct drift_error err = { 0 };
 	struct alert_delivery d;
-	char why[512], when[48];
+	char why[512], when[48], shown[256];
 	int64_t now, wait_s;
+	bool permanent;
 	unsigned k;
 	int r;
 
+	alerts_sink_display(sink, shown, sizeof(shown));
 	while (!stop_pending(a)) {
 		if (alerts_next_delivery(a->store, sink, &d, &err) < 0) {
 			collector_log("alerts: %s", drift_error_message(&err));
@@ -230,12 +280,16 @@ drain(struct alerter *a, const char *sink)
 			return;
 		}
 		why[0] = '\0';
-		r = deliver(sink, &d, why, sizeof(why));
+		r = deliver(sink, &d, &permanent, why, sizeof(why));
 		now = collector_now_ns();
 		if (r == 0) {
 			collector_log("alert %lld (%s %s %s) delivered to %s", (long long)d.alert, d.host,
-			    d.cause, d.state, sink);
+			    d.cause, d.state, shown);
 			r = alerts_record_attempt(a->store, d.alert, sink, now, NULL, 0, &err);
+		} else if (permanent) {
+			collector_log("alert %lld (%s %s %s) refused by %s: %s", (long long)d.alert, d.host,
+			    d.cause, d.state, shown, why);
+			r = alerts_record_attempt(a->store, d.alert, sink, now, why, 0, &err);
 		} else {
 			for (wait_s = (int64_t)a->c->cfg->alert_check, k = 0; k < d.attempts &&
 			    wait_s < RETRY_MAX_S; k++)
@@ -244,7 +298,7 @@ drain(struct alerter *a, const char *sink)
 				wait_s = RETRY_MAX_S;
 			format_time_ns((now / NS + wait_s) * NS, when, sizeof(when));
 			collector_log("alert %lld (%s %s %s) to %s failed (attempt %u): %s; next try at %s",
-			    (long long)d.alert, d.host, d.cause, d.state, sink, d.attempts + 1, why, when);
+			    (long long)d.alert, d.host, d.cause, d.state, shown, d.attempts + 1, why, when);
 			if (alerts_record_attempt(a->store, d.alert, sink, now, why, now + wait_s * NS, &err) < 0)
 				collector_log("alerts: %s", drift_error_message(&err));
 			alert_delivery_release(&d);
@@ -268,6 +322,7 @@ tick(struct alerter *a)
 	p.stale_after_ns = (int64_t)a->c->cfg->stale_after * NS;
 	p.sinks = (const char *const *)a->sinks;
 	p.nsinks = a->nsinks;
+	p.watching_since_ns = a->started_ns;
 	if (alerts_update(a->store, &p, collector_now_ns(), &raised, &err) < 0)
 		collector_log("alerts: %s", drift_error_message(&err));
 	else if (raised > 0)
@@ -310,11 +365,16 @@ alerter_run(struct collector *c, int ready_fd)
 	struct alerter a;
 	struct timespec wait;
 	siginfo_t si;
-	size_t i;
+	size_t i, dropped;
 	int rc = 1;
 
+	/* The workers' sockets: a stopping collector must not keep them open through us. */
+	for (i = 0; i < c->nlisten_fds; i++)
+		close(c->listen_fds[i]);
+	c->nlisten_fds = 0;
 	memset(&a, 0, sizeof(a));
 	a.c = c;
+	a.started_ns = collector_now_ns();
 	/* ps and /proc/PID/comm tell it from the workers */
 	(void)prctl(PR_SET_NAME, "drift-alerter", 0, 0, 0);
 	sigemptyset(&a.stop);
@@ -334,6 +394,10 @@ alerter_run(struct collector *c, int ready_fd)
 		collector_log("alerter: %s", drift_error_message(&err));
 		goto out_curl;
 	}
+	if (alerts_drop_unconfigured(a.store, (const char *const *)a.sinks, a.nsinks, &dropped, &err) < 0)
+		collector_log("alerts: %s", drift_error_message(&err));
+	else if (dropped > 0)
+		collector_log("alerts: %zu deliveries to sinks no longer configured given up", dropped);
 	if (ready_fd >= 0) {
 		(void)!write(ready_fd, "a", 1);
 		close(ready_fd);

@@ -43,8 +43,14 @@ const char *alert_cause_name(enum alert_cause c);
 
 struct alert_policy {
 	int64_t stale_after_ns;
-	const char *const *sinks;	/* a delivery is queued for each (see alerts_sink_name) */
+	const char *const *sinks;	/* "webhook URL", "exec PROGRAM", "syslog": a delivery is queued for each */
 	size_t nsinks;
+	/*
+	 * When the caller started watching (0: always). Silence before it
+	 * does not count towards stale: a collector that was down for hours
+	 * does not call every host stale the moment it is back.
+	 */
+	int64_t watching_since_ns;
 };
 
 /*
@@ -72,10 +78,28 @@ void alert_delivery_release(struct alert_delivery *d);
 /*
  * Record one attempt to deliver alert to sink: error NULL means
  * delivered at now_ns; otherwise the error is kept and the next attempt
- * waits until retry_ns.
+ * waits until retry_ns. retry_ns 0 gives up on this delivery for good
+ * (the sink refused it for what it is, not for a passing trouble): it is
+ * kept with the error, with delivered_ns 0, and no longer waits.
  */
 int alerts_record_attempt(struct store *s, int64_t alert, const char *sink, int64_t now_ns,
     const char *error, int64_t retry_ns, struct drift_error *err);
+
+/*
+ * Give up the deliveries still waiting for sinks that are not among
+ * sinks[0..n) (a sink removed from the configuration, or a webhook whose
+ * URL changed): kept with that reason and delivered_ns 0. *dropped
+ * counts them.
+ */
+int alerts_drop_unconfigured(struct store *s, const char *const *sinks, size_t n, size_t *dropped,
+    struct drift_error *err);
+
+/*
+ * A sink for logs and drift alerts: a webhook's URL is cut after its host
+ * and port ("webhook https://hooks.example.com/..."), since the path of a
+ * chat webhook is its secret.
+ */
+void alerts_sink_display(const char *sink, char *out, size_t size);
 
 /* One alert, for drift alerts. */
 struct alert_info {

@@ -382,9 +382,19 @@ read_alerts(const struct ydoc *doc, const struct ynode *n, struct collector_conf
 	if (n->n > 0 && (v = calloc(n->n, sizeof(*v))) == NULL)
 		return DRIFT_ENOMEM;
 	for (i = 0; i < n->n; i++) {
+		size_t j;
+
 		if ((r = read_alert(doc, n->items[i], &v[i], err)) < 0)
 			goto out;
 		k++;
+		/* one delivery per alert and sink: the same sink twice is a mistake */
+		for (j = 0; j < i; j++)
+			if (v[j].kind == v[i].kind && (v[i].target == NULL ? v[j].target == NULL :
+			    v[j].target != NULL && strcmp(v[j].target, v[i].target) == 0)) {
+				r = ynode_error(doc, n->items[i], err, DRIFT_EINVAL,
+				    "alerts: this %s entry is listed twice", collector_alert_kind_name(v[i].kind));
+				goto out;
+			}
 	}
 	alerts_release(c->alerts, c->nalerts);
 	c->alerts = v;
@@ -486,9 +496,10 @@ config_apply(const struct ydoc *doc, struct collector_config *c, struct drift_er
 	if ((n = ynode_get(root, "stale_intervals")) != NULL) {
 		if ((r = ynode_uint(doc, n, "stale_intervals", &x, STALE_INTERVALS_MAX, err)) < 0)
 			return r;
-		if (x == 0)
+		/* one missed report is timer jitter, not a dead host */
+		if (x < 2)
 			return ynode_error(doc, n, err, DRIFT_EINVAL,
-			    "stale_intervals: must be from 1 to %d", STALE_INTERVALS_MAX);
+			    "stale_intervals: must be from 2 to %d", STALE_INTERVALS_MAX);
 		c->stale_intervals = (unsigned)x;
 	}
 	/* Given outright, stale_after wins over the intervals. */

@@ -408,7 +408,7 @@ unplanned_clear(struct update *u)
 	const struct store_window *w;
 	sqlite3_stmt *st = NULL;
 	size_t i, n = u->n;
-	int r = 0;
+	int rc, r = 0;
 
 	for (i = 0; i < n && r == 0; i++) {
 		struct firing *x = &u->v[i];
@@ -418,10 +418,22 @@ unplanned_clear(struct update *u)
 		if (x->gone || x->cause != ALERT_UNPLANNED)
 			continue;
 		if ((st = prepare(u->s, "SELECT b.received_at_ns, b.taken_at_ns, h.last_received_ns"
-		    " FROM baselines b JOIN hosts h ON h.id = b.host WHERE b.id = ?1", u->err)) == NULL)
-			return DRIFT_EIO;
+		    " FROM baselines b JOIN hosts h ON h.id = b.host WHERE b.id = ?1", u->err)) == NULL) {
+			r = DRIFT_EIO;
+			break;
+		}
 		sqlite3_bind_int64(st, 1, x->ref);
-		if (sqlite3_step(st) != SQLITE_ROW) {
+		if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+			/* its baseline is gone (never, today): nothing left to watch, clear it */
+			sqlite3_finalize(st);
+			st = NULL;
+			buf_reset(&text);
+			if ((r = buf_printf(&text, "the unplanned change on %s is no longer in the store",
+			    x->host)) == 0)
+				r = add_alert(u, x->host, ALERT_UNPLANNED, false, text.data, u->now, 0);
+			continue;
+		}
+		if (rc != SQLITE_ROW) {
 			r = sql_fail(u, "reading an alert's baseline");
 			break;
 		}
@@ -536,7 +548,9 @@ host_causes(struct update *u, const struct host_now *h)
 {
 	struct buf text = BUF_INIT(TEXT_MAX);
 	char at[48], for_[32], after[32];
-	int64_t silent = u->now - h->last_received_ns;
+	int64_t since = h->last_received_ns > u->p->watching_since_ns ? h->last_received_ns :
+	    u->p->watching_since_ns;
+	int64_t silent = u->now - since;
 	bool stale = silent > u->p->stale_after_ns;
 	int r = 0;
 
@@ -694,14 +708,16 @@ alerts_record_attempt(struct store *s, int64_t alert, const char *sink, int64_t 
 		return r;
 	st = prepare(s, error == NULL ?
 	    "UPDATE deliveries SET attempts = attempts + 1, delivered_ns = ?3, last_error = NULL"
-	    " WHERE alert = ?1 AND sink = ?2" :
+	    " WHERE alert = ?1 AND sink = ?2" : retry_ns == 0 ?
+	    "UPDATE deliveries SET attempts = attempts + 1, next_ns = ?3, delivered_ns = 0,"
+	    " last_error = ?4 WHERE alert = ?1 AND sink = ?2" :
 	    "UPDATE deliveries SET attempts = attempts + 1, next_ns = ?3, last_error = ?4"
 	    " WHERE alert = ?1 AND sink = ?2", err);
 	if (st == NULL)
 		return DRIFT_EIO;
 	sqlite3_bind_int64(st, 1, alert);
 	sqlite3_bind_text(st, 2, sink, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, error == NULL ? now_ns : retry_ns);
+	sqlite3_bind_int64(st, 3, error == NULL ? now_ns : retry_ns == 0 ? now_ns : retry_ns);
 	if (error != NULL)
 		sqlite3_bind_text(st, 4, error, -1, SQLITE_STATIC);
 	return run(s, st, "recording an alert delivery", err);
@@ -819,4 +835,69 @@ alerts_count(struct store *s, size_t *firing, size_t *undelivered, struct drift_
 	}
 	sqlite3_finalize(st);
 	return r;
+}
+
+int
+alerts_drop_unconfigured(struct store *s, const char *const *sinks, size_t n, size_t *dropped,
+    struct drift_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	bool began;
+	size_t i;
+	int r;
+
+	*dropped = 0;
+	if ((r = need_alerts(s, err)) < 0)
+		return r;
+	if ((r = store_sql_begin(s, true, &began, err)) < 0)
+		return r;
+	/* The configured sinks, in a temporary table: no SQL text built from them. */
+	if (sqlite3_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS sinks_now (sink TEXT PRIMARY KEY);"
+	    "DELETE FROM sinks_now;", NULL, NULL, NULL) != SQLITE_OK) {
+		r = store_sql_fail(s, err, "listing the configured sinks");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if ((st = prepare(s, "INSERT OR IGNORE INTO sinks_now VALUES (?1)", err)) == NULL) {
+			r = DRIFT_EIO;
+			goto out;
+		}
+		sqlite3_bind_text(st, 1, sinks[i], -1, SQLITE_STATIC);
+		r = run(s, st, "listing the configured sinks", err);
+		st = NULL;
+		if (r < 0)
+			goto out;
+	}
+	if ((st = prepare(s, "UPDATE deliveries SET delivered_ns = 0,"
+	    " last_error = 'not delivered: the sink is no longer in the configuration'"
+	    " WHERE delivered_ns IS NULL AND sink NOT IN (SELECT sink FROM sinks_now)", err)) == NULL) {
+		r = DRIFT_EIO;
+		goto out;
+	}
+	r = run(s, st, "dropping deliveries to removed sinks", err);
+	st = NULL;
+	if (r < 0)
+		goto out;
+	*dropped = (size_t)sqlite3_changes(s->db);
+	r = store_sql_commit(s, began, err);
+	began = false;
+out:
+	store_sql_rollback(s, began);
+	return r;
+}
+
+void
+alerts_sink_display(const char *sink, char *out, size_t size)
+{
+	const char *p, *slash;
+
+	if (strncmp(sink, "webhook ", 8) != 0 || (p = strstr(sink + 8, "://")) == NULL) {
+		snprintf(out, size, "%s", sink);
+		return;
+	}
+	slash = strchr(p + 3, '/');
+	if (slash == NULL || slash[1] == '\0')
+		snprintf(out, size, "%s", sink);
+	else
+		snprintf(out, size, "%.*s/...", (int)(slash - sink), sink);
 }

@@ -1498,7 +1498,7 @@ START_TEST(test_alerts_lifecycle)
 	const struct bspec b = SPEC("web01", "2026-11-01T11:00:00Z", files_b, pkgs_b);
 	const struct bspec fixed = SPEC("web01", "2026-11-01T14:00:00Z", files_fixed, pkgs_b);
 	static const char *const sinks[] = { "syslog", "exec /bin/true" };
-	const struct alert_policy p = { 3600 * 1000000000LL, sinks, 2 };
+	const struct alert_policy p = { 3600 * 1000000000LL, sinks, 2, 0 };
 	const struct standard *stds[1];
 	struct standard *std = NULL;
 	struct drift_error err = { 0 };
@@ -1604,7 +1604,7 @@ START_TEST(test_alerts_outbox)
 	const struct bspec a = SPEC("web01", "2026-11-01T10:00:00Z", files_a, pkgs_a);
 	const struct bspec d = SPEC("db01", "2026-11-01T10:00:00Z", files_a, pkgs_a);
 	static const char *const sinks[] = { "webhook http://127.0.0.1:1/" };
-	const struct alert_policy p = { 60 * 1000000000LL, sinks, 1 };
+	const struct alert_policy p = { 60 * 1000000000LL, sinks, 1, 0 };
 	struct drift_error err = { 0 };
 	struct alert_delivery dl;
 	struct pending_list l;
@@ -1648,7 +1648,54 @@ START_TEST(test_alerts_outbox)
 	ck_assert_int_eq(alerts_next_delivery(e.s, "syslog", &dl, &err), 0);
 	ck_assert_int_eq(dl.alert, 0);	/* nothing queued for a sink not configured then */
 	ck_assert_int_eq(query_int(&e, "SELECT attempts FROM deliveries WHERE delivered_ns IS NOT NULL"), 2);
+	/* refused for good: kept with the reason, no longer waiting, the sink moves on */
+	ck_assert_int_eq(alerts_next_delivery(e.s, sinks[0], &dl, &err), 0);
+	first = dl.alert;
+	alert_delivery_release(&dl);
+	ck_assert_int_eq(alerts_record_attempt(e.s, first, sinks[0], iso_ns("2026-11-01T10:06:03Z"),
+	    "answered HTTP 400; not tried again", 0, &err), 0);
+	ck_assert_int_eq(alerts_next_delivery(e.s, sinks[0], &dl, &err), 0);
+	ck_assert_int_eq(dl.alert, 0);
+	ck_assert_int_eq(query_int(&e, "SELECT count(*) FROM deliveries WHERE delivered_ns = 0"), 1);
 	env_teardown(&e);
+}
+END_TEST
+
+/* Sinks gone from the configuration give up their waiting deliveries; URLs are shown without their path. */
+START_TEST(test_alerts_sinks)
+{
+	const struct bspec a = SPEC("web01", "2026-11-01T10:00:00Z", files_a, pkgs_a);
+	static const char *const old[] = { "webhook https://hooks.example.com/T0/secret", "syslog" };
+	static const char *const now[] = { "syslog" };
+	struct alert_policy p = { 60 * 1000000000LL, old, 2, 0 };
+	struct drift_error err = { 0 };
+	char shown[128];
+	size_t dropped = 9;
+	struct env e;
+
+	env_setup(&e);
+	ingest_ok(&e, &a, "2026-11-01T10:00:05Z");
+	/* silent since 10:00:05, but watched only since 10:30: not stale at 10:31, stale at 10:32 */
+	p.watching_since_ns = iso_ns("2026-11-01T10:30:30Z");
+	ck_assert_uint_eq(update_ok(&e, &p, "2026-11-01T10:31:00Z"), 0);
+	ck_assert_uint_eq(update_ok(&e, &p, "2026-11-01T10:31:31Z"), 1);
+	ck_assert_int_eq(query_int(&e, "SELECT count(*) FROM deliveries WHERE delivered_ns IS NULL"), 2);
+	ck_assert_int_eq(alerts_drop_unconfigured(e.s, now, 1, &dropped, &err), 0);
+	ck_assert_uint_eq(dropped, 1);
+	ck_assert_int_eq(query_int(&e, "SELECT count(*) FROM deliveries WHERE delivered_ns IS NULL"
+	    " AND sink = 'syslog'"), 1);
+	ck_assert_int_eq(query_int(&e, "SELECT count(*) FROM deliveries WHERE delivered_ns = 0"
+	    " AND last_error LIKE '%no longer in the configuration%'"), 1);
+	ck_assert_int_eq(alerts_drop_unconfigured(e.s, now, 1, &dropped, &err), 0);
+	ck_assert_uint_eq(dropped, 0);
+	env_teardown(&e);
+
+	alerts_sink_display(old[0], shown, sizeof(shown));
+	ck_assert_str_eq(shown, "webhook https://hooks.example.com/...");
+	alerts_sink_display("webhook http://127.0.0.1:8080/", shown, sizeof(shown));
+	ck_assert_str_eq(shown, "webhook http://127.0.0.1:8080/");
+	alerts_sink_display("exec /usr/local/bin/page", shown, sizeof(shown));
+	ck_assert_str_eq(shown, "exec /usr/local/bin/page");
 }
 END_TEST
 
@@ -1866,6 +1913,7 @@ make_store_suite(void)
 	tcase_add_test(tc, test_migration_v1);
 	tcase_add_test(tc, test_alerts_lifecycle);
 	tcase_add_test(tc, test_alerts_outbox);
+	tcase_add_test(tc, test_alerts_sinks);
 	tcase_add_test(tc, test_store_content);
 	tcase_add_test(tc, test_agent_snapshot);
 	tcase_add_test(tc, test_concurrent_writers);

@@ -129,7 +129,8 @@ echo "listen 31337" >"$SCRATCH/web01/etc/backdoor.conf"
 run_agent web01
 wait_for "critical and unplanned alerts for web01" \
 	'got("web01", "critical", "firing") and got("web01", "unplanned", "firing")'
-grep -q "to webhook http://127.0.0.1:$HOOK_PORT/hook failed (attempt 1): answered HTTP 500" \
+# (a webhook's path may be its secret: logs show only the host)
+grep -q "to webhook http://127.0.0.1:$HOOK_PORT/\.\.\. failed (attempt 1): answered HTTP 500; next try at " \
 	"$SCRATCH/collector.log" || fail "the failed delivery is not logged with its reason"
 
 # 2. another unplanned change while both still fire: nothing new
@@ -167,7 +168,10 @@ sys.exit(0 if u and u[0]["attempts"] >= 1 and "127.0.0.1" in (u[0]["last_error"]
 	[ "$n" -lt 300 ] || { cat "$SCRATCH/alerts.json" >&2; fail "drift alerts never showed the failed delivery"; }
 	sleep 0.2
 done
+# the program sink does not wait for the webhook
+wait_for "the program sink while the webhook is down" 'got("db01", "critical", "firing", ex) and not got("db01", "critical")'
 "$DRIFT" alerts --store "$STORE" >"$SCRATCH/alerts.txt" || true
+grep -q "/hook" "$SCRATCH/alerts.txt" && fail "drift alerts shows a webhook's path"
 grep -q "not delivered yet:" "$SCRATCH/alerts.txt" || fail "drift alerts text does not show undelivered alerts"
 grep -q "db01 *critical *FIRING" "$SCRATCH/alerts.txt" || fail "drift alerts text does not show db01 firing"
 
@@ -189,15 +193,43 @@ until "$DRIFT" alerts --store "$STORE" --format json >"$SCRATCH/alerts.json" 2>"
 	[ "$n" -lt 300 ] || { cat "$SCRATCH/alerts.json" >&2; fail "drift alerts: something stayed undelivered"; }
 	sleep 0.2
 done
+
+# /metrics counts what fires and what waits, as drift alerts does (hosts
+# may go stale meanwhile: compare when drift alerts said the same before
+# and after)
+metrics_agree() {
+	"$DRIFT" alerts --store "$STORE" --format json >"$SCRATCH/before.json" || [ $? = 1 ] || fail "drift alerts"
+	curl -sf -o "$SCRATCH/metrics" --max-time 30 --cacert "$PKI/ca.pem" --cert "$PKI/web01.pem" \
+		--key "$PKI/web01.key" "https://127.0.0.1:$PORT/metrics" || fail "GET /metrics"
+	"$DRIFT" alerts --store "$STORE" --format json >"$SCRATCH/after.json" || [ $? = 1 ] || fail "drift alerts"
+	cmp -s "$SCRATCH/before.json" "$SCRATCH/after.json" || return 1
+	python3 - "$SCRATCH/metrics" "$SCRATCH/after.json" <<'PY' || fail "alert gauges in /metrics"
+import json, sys
+m = dict(l.split() for l in open(sys.argv[1]) if l.startswith("drift_collector_alert"))
+now = json.load(open(sys.argv[2]))
+assert int(m["drift_collector_alerts_firing"]) == len(now["alerts"]), (m, now)
+assert int(m["drift_collector_alert_deliveries_waiting"]) == len(now["undelivered"]), (m, now)
+PY
+}
+n=0
+until metrics_agree; do
+	n=$((n + 1))
+	[ "$n" -lt 20 ] || fail "drift alerts never held still long enough to compare with /metrics"
+done
+
+# --- what the sinks got: compared with the store once the collector is stopped ---
+stop_collector
 "$DRIFT" alerts --store "$STORE" --all --format json >"$SCRATCH/all.json" ||
 	[ $? = 1 ] || fail "drift alerts --all failed"
-
-# --- what the sinks got ---
 python3 - "$HOOK_LOG" "$EXEC_LOG" "$SCRATCH/all.json" <<'PY' || fail "the alerts delivered"
 import json, sys
 hook = [json.loads(l) for l in open(sys.argv[1])]
 ex = [json.loads(l) for l in open(sys.argv[2])]
-every = [x["alert"] for x in json.load(open(sys.argv[3]))["alerts"]]
+d = json.load(open(sys.argv[3]))
+# a host may have gone stale just before the stop: what is undelivered is not expected anywhere
+waiting = {(u["alert"], u["sink"].split(" ")[0]) for u in d["undelivered"]}
+every = [x["alert"] for x in d["alerts"] if (x["alert"]["id"], "webhook") not in waiting]
+every_ex = [x["alert"]["id"] for x in d["alerts"] if (x["alert"]["id"], "exec") not in waiting]
 for a in hook:
     assert sorted(a) == ["at", "cause", "command", "host", "id", "state", "summary"], a
     assert a["cause"] in ("critical", "stale", "unplanned") and a["state"] in ("firing", "resolved"), a
@@ -205,10 +237,18 @@ for a in hook:
 # each sink got every alert once, in the order raised
 ids = [a["id"] for a in hook]
 assert ids == sorted(set(ids)), ids
-assert ids == [a["id"] for a in every], (ids, [a["id"] for a in every])
-assert [a["id"] for a in ex] == ids, ([a["id"] for a in ex], ids)
+# (one cut short by the stop may have arrived and still count as waiting)
+extra = lambda got, want, sink: [i for i in got if i not in want and (i, sink) not in waiting]
+assert [i for i in ids if i in [a["id"] for a in every]] == [a["id"] for a in every], (ids, every)
+assert extra(ids, [a["id"] for a in every], "webhook") == [], (ids, every)
+ex_ids = [a["id"] for a in ex]
+assert ex_ids == sorted(set(ex_ids)), ex_ids
+assert [i for i in ex_ids if i in every_ex] == every_ex, (ex_ids, every_ex)
+assert extra(ex_ids, every_ex, "exec") == [], (ex_ids, every_ex)
 assert all(a["env"] == [a["host"], a["cause"], a["state"]] for a in ex), ex
-assert [{k: v for k, v in a.items() if k != "env"} for a in ex] == hook
+exmap = {a["id"]: {k: v for k, v in a.items() if k != "env"} for a in ex}
+assert all(exmap[h["id"]] == h for h in hook if h["id"] in exmap), (ex, hook)
+assert len([h for h in hook if h["id"] in exmap]) >= len(hook) - 1, (ex, hook)
 # one firing per host and cause until it clears, then one resolved
 for h in ("web01", "db01"):
     for c in ("critical", "stale", "unplanned"):
@@ -235,28 +275,4 @@ eval "\"\$DRIFT\"${cmd#drift} --store '$STORE'" >"$SCRATCH/report.txt" || fail "
 grep -q "backdoor.conf" "$SCRATCH/report.txt" || fail "the alert's command does not show the change: $cmd"
 grep -q "UNPLANNED" "$SCRATCH/report.txt" || grep -qi "unplanned" "$SCRATCH/report.txt" || fail "report without planned marks"
 
-# /metrics counts what fires and what waits, as drift alerts does (hosts
-# may go stale meanwhile: compare when drift alerts said the same before
-# and after)
-metrics_agree() {
-	"$DRIFT" alerts --store "$STORE" --format json >"$SCRATCH/before.json" || [ $? = 1 ] || fail "drift alerts"
-	curl -sf -o "$SCRATCH/metrics" --max-time 30 --cacert "$PKI/ca.pem" --cert "$PKI/web01.pem" \
-		--key "$PKI/web01.key" "https://127.0.0.1:$PORT/metrics" || fail "GET /metrics"
-	"$DRIFT" alerts --store "$STORE" --format json >"$SCRATCH/after.json" || [ $? = 1 ] || fail "drift alerts"
-	cmp -s "$SCRATCH/before.json" "$SCRATCH/after.json" || return 1
-	python3 - "$SCRATCH/metrics" "$SCRATCH/after.json" <<'PY' || fail "alert gauges in /metrics"
-import json, sys
-m = dict(l.split() for l in open(sys.argv[1]) if l.startswith("drift_collector_alert"))
-now = json.load(open(sys.argv[2]))
-assert int(m["drift_collector_alerts_firing"]) == len(now["alerts"]), (m, now)
-assert int(m["drift_collector_alert_deliveries_waiting"]) == len(now["undelivered"]), (m, now)
-PY
-}
-n=0
-until metrics_agree; do
-	n=$((n + 1))
-	[ "$n" -lt 20 ] || fail "drift alerts never held still long enough to compare with /metrics"
-done
-
-stop_collector
 exit 0
