@@ -1393,11 +1393,7 @@ out:
 static int
 need_windows(struct store *s, struct drift_error *err)
 {
-	if (s->schema >= 2)
-		return 0;
-	return drift_error_set(err, DRIFT_EVERSION,
-	    "store '%s' is at schema version %d and has no maintenance windows; "
-	    "open it once as its owner (drift-collector) to upgrade it", s->dir, s->schema);
+	return store_sql_need(s, 2, "maintenance windows", err);
 }
 
 /* A glob or reason a window takes: 1 to max bytes, no control characters. */

@@ -584,11 +584,7 @@ out:
 static int
 need_alerts(struct store *s, struct drift_error *err)
 {
-	if (s->schema >= 3)
-		return 0;
-	return drift_error_set(err, DRIFT_EVERSION,
-	    "store '%s' is at schema version %d and has no alerts; "
-	    "open it once as its owner (drift-collector) to upgrade it", s->dir, s->schema);
+	return store_sql_need(s, 3, "alerts", err);
 }
 
 int

@@ -221,6 +221,16 @@ store_sql_fail(struct store *s, struct drift_error *err, const char *what)
 	    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 }
 
+int
+store_sql_need(struct store *s, int version, const char *what, struct drift_error *err)
+{
+	if (s->schema >= version)
+		return 0;
+	return drift_error_set(err, DRIFT_EVERSION,
+	    "store '%s' is at schema version %d and has no %s; "
+	    "open it once as its owner (drift-collector) to upgrade it", s->dir, s->schema, what);
+}
+
 sqlite3_stmt *
 store_sql_prepare(struct store *s, enum store_stmt id, struct drift_error *err)
 {

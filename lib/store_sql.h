@@ -65,6 +65,12 @@ sqlite3_stmt *store_sql_stmt(struct store *s, enum store_stmt id, struct drift_e
 /* A statement of its own (sqlite3_finalize it), so a callback may use the cached ones. */
 sqlite3_stmt *store_sql_prepare(struct store *s, enum store_stmt id, struct drift_error *err);
 
+/*
+ * 0 when the store's schema is at least version; else DRIFT_EVERSION
+ * saying the store has no WHAT (a store this process could not migrate).
+ */
+int store_sql_need(struct store *s, int version, const char *what, struct drift_error *err);
+
 /* DRIFT_EIO with "store 'DIR': WHAT: <sqlite's message>". */
 int store_sql_fail(struct store *s, struct drift_error *err, const char *what);
 
