@@ -118,6 +118,27 @@ load_standards(struct collector *c, struct drift_error *err)
 	return 0;
 }
 
+/* An alerts.exec program must be there to run, or every alert to it would wait forever. */
+static int
+check_alert_programs(const struct collector_config *cfg, struct drift_error *err)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < cfg->nalerts; i++) {
+		const struct collector_alert *a = &cfg->alerts[i];
+
+		if (a->kind != COLLECTOR_ALERT_EXEC || !a->enabled)
+			continue;
+		if (stat(a->target, &st) < 0)
+			return drift_error_errno(err, errno, "alerts.exec '%s'", a->target);
+		if (!S_ISREG(st.st_mode) || access(a->target, X_OK) < 0)
+			return drift_error_set(err, DRIFT_EINVAL,
+			    "alerts.exec '%s': not an executable file", a->target);
+	}
+	return 0;
+}
+
 /*
  * Opening the store proves the daemon can use it. A check must not create
  * it (run as root, it would leave a directory the service user cannot
@@ -217,6 +238,7 @@ collector_open(const struct collector_config *cfg, unsigned workers, bool check_
 	if ((r = check_listen(cfg, err)) < 0 ||
 	    (r = tls_context_new(cfg->tls_ca, cfg->tls_cert, cfg->tls_key, &c->tls, err)) < 0 ||
 	    (r = load_standards(c, err)) < 0 ||
+	    (r = check_alert_programs(cfg, err)) < 0 ||
 	    (r = check_store(cfg, check_only, err)) < 0)
 		goto out;
 	*out = c;

@@ -89,6 +89,17 @@ collector_up() {
 	start_collector "$SCRATCH/collector.yaml"
 	trap 'stop_hook; stop_collector_quietly; rm -rf "$SCRATCH"' EXIT
 }
+# a pager that is not there, or cannot run, is refused before anything starts
+collector_config "$SCRATCH/bad.yaml" "$PKI" $PORT "$STORE" "alerts: [{exec: $SCRATCH/no-such-pager}]"
+expect_exit 1 "$COLLECTOR" --config "$SCRATCH/bad.yaml" --check-config
+grep -q "alerts.exec '$SCRATCH/no-such-pager': No such file or directory" "$SCRATCH/err" \
+	|| { cat "$SCRATCH/err" >&2; fail "a missing alerts.exec program is not named"; }
+collector_config "$SCRATCH/bad.yaml" "$PKI" $PORT "$STORE" "alerts: [{exec: $SCRATCH/std.yaml}]"
+expect_exit 1 "$COLLECTOR" --config "$SCRATCH/bad.yaml" --check-config
+grep -q "alerts.exec '$SCRATCH/std.yaml': not an executable file" "$SCRATCH/err" \
+	|| { cat "$SCRATCH/err" >&2; fail "a non-executable alerts.exec program is not named"; }
+[ ! -e "$STORE" ] || fail "a refused configuration created the store"
+
 start_hook 2
 collector_up
 
