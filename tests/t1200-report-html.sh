@@ -67,6 +67,22 @@ cp "$SCRATCH/out" "$SCRATCH/report.json"
 expect_exit 0 "$DRIFT" report --store "$STORE" --since "$SINCE" --until "$UNTIL" --format html
 cp "$SCRATCH/out" "$SCRATCH/report.html"
 
+# every tag closed in order (void ones aside), for the short checks below
+export SCRATCH
+cat >"$SCRATCH/balanced.py" <<'PY'
+from html.parser import HTMLParser
+def balanced(page):
+    stack = []
+    class P(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag not in ("meta", "br"):
+                stack.append(tag)
+        def handle_endtag(self, tag):
+            assert stack.pop() == tag, tag
+    P().feed(page)
+    assert stack == [], stack
+PY
+
 # nothing from outside the page
 OUTSIDE='http://|https://|src=|<link|<script|@import|url\('
 if grep -Eiq "$OUTSIDE" "$SCRATCH/report.html"; then
@@ -257,18 +273,11 @@ PY
 expect_exit 0 "$DRIFT" report --store "$STORE" --since 2001-01-01T00:00Z --until 2001-01-02T00:00Z \
 	--host '<web>&*' --format html
 python3 - "$SCRATCH/out" <<'PY' || fail "empty html report"
-import sys
-from html.parser import HTMLParser
+import os, sys
+sys.path.insert(0, os.environ["SCRATCH"])
+from balanced import balanced
 page = open(sys.argv[1], "rb").read().decode("utf-8")
-stack = []
-class P(HTMLParser):
-    def handle_starttag(self, tag, attrs):
-        if tag not in ("meta", "br"):
-            stack.append(tag)
-    def handle_endtag(self, tag):
-        assert stack.pop() == tag, tag
-P().feed(page)
-assert stack == [], stack
+balanced(page)
 assert "No host changed in this window." in page and 'id="sum-hosts">0<' in page, page
 assert "&lt;web&gt;&amp;*" in page and "<web>" not in page
 PY
@@ -301,19 +310,12 @@ PY
 ) || fail "damaging the store"
 expect_exit 0 "$DRIFT" report --store "$STORE" --since "$SINCE" --until "$UNTIL" --format html
 python3 - "$SCRATCH/out" $damaged <<'PY' || fail "html report of damaged findings"
-import re, sys
-from html.parser import HTMLParser
+import os, re, sys
+sys.path.insert(0, os.environ["SCRATCH"])
+from balanced import balanced
 page = open(sys.argv[1], "rb").read().decode("utf-8")
 bad, odd, crit = sys.argv[2], sys.argv[3], sys.argv[4].split(",")
-stack = []
-class P(HTMLParser):
-    def handle_starttag(self, tag, attrs):
-        if tag not in ("meta", "br"):
-            stack.append(tag)
-    def handle_endtag(self, tag):
-        assert stack.pop() == tag, tag
-P().feed(page)
-assert stack == [], stack
+balanced(page)
 art = lambda i: re.search(r'<article [^>]*id="ev-%s">(.*?)</article>' % i, page, re.S).group(1)
 a = art(bad)
 assert "could not be read" in a and '[{&quot;rule&quot;: &quot;x&lt;y&quot;, &quot;severity&quot;: </pre>' in a, a
