@@ -971,6 +971,15 @@ write_runbook(struct plan *pl)
 
 /* --- the archive --- */
 
+/* A member of the plan archive: a regular file (data, len) or a directory. */
+struct restore_member {
+	const char *name;
+	bool dir;
+	int perm;
+	const void *data;
+	size_t len;
+};
+
 static int
 add_member(struct archive *ar, const struct restore_member *m, struct drift_error *err)
 {
@@ -992,9 +1001,9 @@ add_member(struct archive *ar, const struct restore_member *m, struct drift_erro
 	return 0;
 }
 
-int
-restore_archive_write(const char *path, const struct restore_member *v, size_t n,
-    struct drift_error *err)
+/* Write members v[0..n) as a .tar.gz to path ("-": stdout), through a temporary file renamed into place. */
+static int
+archive_write(const char *path, const struct restore_member *v, size_t n, struct drift_error *err)
 {
 	struct archive *ar = NULL;
 	bool to_stdout = strcmp(path, "-") == 0;
@@ -1066,9 +1075,45 @@ out:
 }
 
 static int
-digest_cmp(const void *a, const void *b)
+file_cmp(const void *a, const void *b)
 {
-	return memcmp(a, b, DIGEST_LEN);
+	return memcmp(((const struct restore_file *)a)->sha, ((const struct restore_file *)b)->sha, DIGEST_LEN);
+}
+
+int
+restore_bundle_write(const char *path, const void *md, size_t mdlen, const void *sh, size_t shlen,
+    const void *pb, size_t pblen, struct restore_file *files, size_t n, struct drift_error *err)
+{
+	char (*names)[sizeof("files/") + 2 * DIGEST_LEN] = NULL;
+	struct restore_member *m = NULL;
+	size_t i, nm = 0;
+	int r;
+
+	if ((names = calloc(n + 1, sizeof(*names))) == NULL || (m = calloc(n + 4, sizeof(*m))) == NULL) {
+		r = drift_error_set(err, DRIFT_ENOMEM, "out of memory");
+		goto out;
+	}
+	m[nm++] = (struct restore_member){ "RUNBOOK.md", false, 0644, md, mdlen };
+	m[nm++] = (struct restore_member){ "restore.sh", false, 0755, sh, shlen };
+	m[nm++] = (struct restore_member){ "baseline.pb", false, 0644, pb, pblen };
+	m[nm++] = (struct restore_member){ "files", true, 0755, NULL, 0 };
+	/* files/<sha256>: each content once, in digest order */
+	if (n > 0)
+		qsort(files, n, sizeof(*files), file_cmp);
+	for (i = 0; i < n; i++) {
+		char hex[2 * DIGEST_LEN + 1];
+
+		if (i > 0 && memcmp(files[i - 1].sha, files[i].sha, DIGEST_LEN) == 0)
+			continue;
+		digest_hex(files[i].sha, DIGEST_LEN, hex);
+		snprintf(names[i], sizeof(names[i]), "files/%s", hex);
+		m[nm++] = (struct restore_member){ names[i], false, 0644, files[i].data, files[i].len };
+	}
+	r = archive_write(path, m, nm, err);
+out:
+	free(m);
+	free(names);
+	return r;
 }
 
 /* Every path must be one restore.sh accepts; a hostile baseline is refused whole. */
@@ -1135,11 +1180,9 @@ restore_plan_write(const struct baseline *b, const char *source, const char *pat
     struct drift_error *err)
 {
 	struct plan pl = { .b = b, .source = source };
-	struct restore_member *m = NULL;
-	uint8_t (*d)[DIGEST_LEN] = NULL;
-	char (*names)[sizeof("files/") + 2 * DIGEST_LEN] = NULL;
+	struct restore_file *f = NULL;
 	uint8_t *enc = NULL;
-	size_t enclen, i, nd = 0, nm = 0;
+	size_t enclen, i, nf = 0;
 	const char *why;
 	int r;
 
@@ -1157,37 +1200,22 @@ restore_plan_write(const struct baseline *b, const char *source, const char *pat
 	if ((r = restore_encode_baseline(b, &enc, &enclen, err)) < 0)
 		goto out;
 
-	/* files/<sha256>: each captured content once, in digest order. */
-	if ((d = calloc(b->pb->n_files + 1, DIGEST_LEN)) == NULL ||
-	    (names = calloc(b->pb->n_files + 1, sizeof(*names))) == NULL ||
-	    (m = calloc(b->pb->n_files + 4, sizeof(*m))) == NULL) {
+	if ((f = calloc(b->pb->n_files + 1, sizeof(*f))) == NULL) {
 		r = drift_error_set(err, DRIFT_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < b->pb->n_files; i++)
-		if (entry_kind(b, b->pb->files[i], &why) == K_FILE)
-			memcpy(d[nd++], b->pb->files[i]->sha256.data, DIGEST_LEN);
-	if (nd > 0)
-		qsort(d, nd, DIGEST_LEN, digest_cmp);
-	m[nm++] = (struct restore_member){ "RUNBOOK.md", false, 0644, pl.mdbuf, pl.mdlen };
-	m[nm++] = (struct restore_member){ "restore.sh", false, 0755, pl.shbuf, pl.shlen };
-	m[nm++] = (struct restore_member){ "baseline.pb", false, 0644, enc, enclen };
-	m[nm++] = (struct restore_member){ "files", true, 0755, NULL, 0 };
-	for (i = 0; i < nd; i++) {
+	for (i = 0; i < b->pb->n_files; i++) {
 		const struct content *c;
-		char hex[2 * DIGEST_LEN + 1];
 
-		if (i > 0 && memcmp(d[i - 1], d[i], DIGEST_LEN) == 0)
+		if (entry_kind(b, b->pb->files[i], &why) != K_FILE)
 			continue;
-		if ((c = baseline_content(b, d[i])) == NULL) {
+		if ((c = baseline_content(b, b->pb->files[i]->sha256.data)) == NULL) {
 			r = drift_error_set(err, DRIFT_EINTERNAL, "a captured content went missing");
 			goto out;
 		}
-		hex_digest(d[i], hex);
-		snprintf(names[i], sizeof(names[i]), "files/%s", hex);
-		m[nm++] = (struct restore_member){ names[i], false, 0644, c->data, c->len };
+		f[nf++] = (struct restore_file){ b->pb->files[i]->sha256.data, c->data, c->len };
 	}
-	r = restore_archive_write(path, m, nm, err);
+	r = restore_bundle_write(path, pl.mdbuf, pl.mdlen, pl.shbuf, pl.shlen, enc, enclen, f, nf, err);
 out:
 	if (pl.sh != NULL)
 		fclose(pl.sh);
@@ -1196,8 +1224,6 @@ out:
 	free(pl.shbuf);
 	free(pl.mdbuf);
 	free(enc);
-	free(m);
-	free(names);
-	free(d);
+	free(f);
 	return r;
 }

@@ -70,18 +70,21 @@ int restore_plan_standard_write(const struct baseline *b, const char *source,
  * kinds of plan.
  */
 
-/* A member of the plan archive: a regular file (data, len) or a directory. */
-struct restore_member {
-	const char *name;
-	bool dir;
-	int perm;
+/* A captured content for the plan's files/<sha256>. */
+struct restore_file {
+	const uint8_t *sha;	/* DIGEST_LEN bytes */
 	const void *data;
 	size_t len;
 };
 
-/* Write members v[0..n) as a .tar.gz to path ("-": stdout), through a temporary file renamed into place. */
-int restore_archive_write(const char *path, const struct restore_member *v, size_t n,
-    struct drift_error *err);
+/*
+ * Write the plan to path ("-": stdout) as a .tar.gz, through a temporary
+ * file renamed into place: RUNBOOK.md, restore.sh, baseline.pb, files/
+ * and files/<sha256> for each of files[0..n), each digest once, in digest
+ * order (files is sorted here).
+ */
+int restore_bundle_write(const char *path, const void *md, size_t mdlen, const void *sh, size_t shlen,
+    const void *pb, size_t pblen, struct restore_file *files, size_t n, struct drift_error *err);
 /* The fixed part of restore.sh (options, helper functions); usage NULL: the restore plan's. */
 void restore_script_prelude(FILE *sh, const char *usage);
 /* A shell word for any bytes ($'..' with octal escapes when needed; never a backquote). */

@@ -523,12 +523,6 @@ collect(struct restore_splan *pl, struct drift_error *err)
 
 /* --- the plan --- */
 
-static int
-digest_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, DIGEST_LEN);
-}
-
 static void
 splan_release(struct restore_splan *pl)
 {
@@ -568,11 +562,9 @@ restore_plan_standard_write(const struct baseline *b, const char *source,
     struct drift_error *err)
 {
 	struct restore_splan pl = { .b = b, .source = source, .store = store, .stds = stds, .nstds = nstds };
-	struct restore_member *m = NULL;
-	uint8_t (*d)[DIGEST_LEN] = NULL;
-	char (*names)[sizeof("files/") + DIGEST_HEX_LEN] = NULL;
+	struct restore_file *f = NULL;
 	uint8_t *enc = NULL;
-	size_t enclen, i, nd = 0, nm = 0, napply = 0;
+	size_t enclen, i, nf = 0, napply = 0;
 	int r;
 
 	if ((r = restore_check_paths(b, err)) < 0)
@@ -615,45 +607,17 @@ restore_plan_standard_write(const struct baseline *b, const char *source,
 	}
 	if ((r = restore_encode_baseline(b, &enc, &enclen, err)) < 0)
 		goto out;
-	if ((d = calloc(pl.nwants + 1, DIGEST_LEN)) == NULL ||
-	    (names = calloc(pl.nwants + 1, sizeof(*names))) == NULL ||
-	    (m = calloc(pl.nwants + 4, sizeof(*m))) == NULL) {
+	if ((f = calloc(pl.nwants + 1, sizeof(*f))) == NULL) {
 		r = nomem(err);
 		goto out;
 	}
 	for (i = 0; i < pl.nwants; i++)
 		if (pl.wants[i].kind == W_FILE && pl.wants[i].fixes)
-			memcpy(d[nd++], pl.wants[i].sha, DIGEST_LEN);
-	if (nd > 0)
-		qsort(d, nd, DIGEST_LEN, digest_cmp);
-	m[nm++] = (struct restore_member){ "RUNBOOK.md", false, 0644, pl.mdbuf, pl.mdlen };
-	m[nm++] = (struct restore_member){ "restore.sh", false, 0755, pl.shbuf, pl.shlen };
-	m[nm++] = (struct restore_member){ "baseline.pb", false, 0644, enc, enclen };
-	m[nm++] = (struct restore_member){ "files", true, 0755, NULL, 0 };
-	for (i = 0; i < nd; i++) {
-		const struct restore_want *w = NULL;
-		char hex[DIGEST_HEX_LEN + 1];
-		size_t j;
-
-		if (i > 0 && memcmp(d[i - 1], d[i], DIGEST_LEN) == 0)
-			continue;
-		for (j = 0; j < pl.nwants && w == NULL; j++)
-			if (pl.wants[j].kind == W_FILE && memcmp(pl.wants[j].sha, d[i], DIGEST_LEN) == 0)
-				w = &pl.wants[j];
-		if (w == NULL) {
-			r = drift_error_set(err, DRIFT_EINTERNAL, "an approved content went missing");
-			goto out;
-		}
-		digest_hex(d[i], DIGEST_LEN, hex);
-		snprintf(names[i], sizeof(names[i]), "files/%s", hex);
-		m[nm++] = (struct restore_member){ names[i], false, 0644, w->data, w->dlen };
-	}
-	r = restore_archive_write(path, m, nm, err);
+			f[nf++] = (struct restore_file){ pl.wants[i].sha, pl.wants[i].data, pl.wants[i].dlen };
+	r = restore_bundle_write(path, pl.mdbuf, pl.mdlen, pl.shbuf, pl.shlen, enc, enclen, f, nf, err);
 out:
 	splan_release(&pl);
 	free(enc);
-	free(m);
-	free(names);
-	free(d);
+	free(f);
 	return r;
 }
